@@ -1,0 +1,114 @@
+# dockward: GNU make build. `make deps` installs what Debian lacks, `make` builds build/dockward.
+VERSION    ?= 0.1.0
+PREFIX     ?= /usr
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share/dockward
+SYSCONFDIR ?= /etc
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+B          := build
+
+CC        ?= cc
+PKGS      := libcurl yajl libbpf inih
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+INIH_VERSION := $(shell pkg-config --modversion inih 2>/dev/null)
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. -Iagent -Ichecks \
+             -MMD -MP $(PKG_CFLAGS) -DDOCKWARD_VERSION='"$(VERSION)"' \
+             -DINIH_VERSION='"$(INIH_VERSION)"' -DDOCKWARD_DATADIR='"$(DATADIR)"' \
+             -DDOCKWARD_SYSCONFDIR='"$(SYSCONFDIR)"'
+LDLIBS    += $(PKG_LIBS)
+
+# Everything but main.c goes into one static library that the binary, the
+# unit tests and the fuzz targets link, so they all test the same code.
+LIB_SRC   := $(filter-out agent/main.c,$(wildcard agent/*.c agent/*/*.c checks/*.c checks/*/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
+LIB       := $(B)/libdockward.a
+BIN       := $(B)/dockward
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all deps test test-unit test-integration asan fuzz fuzz-smoke install clean bench
+all: $(BIN)
+
+-include probes/probes.mk
+
+Q := $(if $(V),,@)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(B)/obj/agent/main.o $(LIB)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+deps:
+	@tests/deps.sh
+
+test: all $(UNIT_BIN)
+	@tests/run.sh
+
+test-unit: $(UNIT_BIN)
+	@tests/run.sh unit
+
+test-integration: all
+	@tests/run.sh integration
+
+# The whole suite again under AddressSanitizer + UBSan, in a build tree of its own.
+asan:
+	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" test DOCKWARD_BUILD=build/asan
+
+# libFuzzer targets (clang only); `fuzz-smoke` replays the seed corpus under ASan with any compiler.
+FUZZ_TIME ?= 30
+fuzz:
+	@mkdir -p $(B)/fuzz
+	$(MAKE) B=build/fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" $(B)/fuzz/libdockward.a
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  clang -std=c11 -D_GNU_SOURCE -I. -Iagent -Ichecks $(PKG_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
+	    $$f build/fuzz/libdockward.a $(LDLIBS) -o $(B)/fuzz/$$n || exit 1; \
+	  mkdir -p $(B)/fuzz/corpus-$$n; \
+	  echo "fuzz: $$n for $(FUZZ_TIME)s"; \
+	  $(B)/fuzz/$$n -max_total_time=$(FUZZ_TIME) -max_len=65536 $(B)/fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
+
+fuzz-smoke:
+	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" build/asan/libdockward.a
+	@mkdir -p build/asan/fuzz
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  $(CC) -std=c11 -D_GNU_SOURCE -I. -Iagent -Ichecks $(PKG_CFLAGS) -O1 -g -fsanitize=address,undefined \
+	    -fno-sanitize-recover=all $$f tests/fuzz/replay_main.c build/asan/libdockward.a $(LDLIBS) \
+	    -o build/asan/fuzz/$$n || exit 1; \
+	  build/asan/fuzz/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
+
+bench: all
+	@for s in tests/bench/*.sh; do bash $$s || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(SYSCONFDIR)/dockward
+	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/dockward
+	install -m 0640 packaging/dockward.conf $(DESTDIR)$(SYSCONFDIR)/dockward/dockward.conf
+	@if ls rules/*.ini >/dev/null 2>&1; then install -m 0644 rules/*.ini $(DESTDIR)$(DATADIR)/rules/; fi
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(B)/obj/agent/main.d

@@ -1,0 +1,44 @@
+/* config.h: dockward.conf, its defaults, and the table of keys it may hold. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_PATH DOCKWARD_SYSCONFDIR "/dockward/dockward.conf"
+#define DOCKER_DEFAULT_HOST "unix:///var/run/docker.sock"
+
+enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARNING, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+
+struct config {
+	/* [agent] */
+	int log_level;                  /* enum log_level */
+	char *state_dir;
+	char *host_root;                /* prefix for every host file read; "" = / */
+	/* [docker] */
+	char *docker_host;
+	uint64_t connect_timeout_ms;
+	uint64_t request_timeout_ms;
+	uint64_t max_response_bytes;
+	bool tls_verify;
+	char *tls_ca;
+	char *tls_cert;
+	char *tls_key;
+	char *api_version;              /* "" = negotiate */
+
+	char *source;                   /* file the values came from, "" for built-ins */
+};
+
+/* Fills cfg with the documented defaults. */
+int config_defaults(struct config *cfg);
+/* Loads path over the defaults. explicit_path=false tolerates a missing file.
+ * Returns 0, -ENOENT (missing explicit file) or -EINVAL etc. with a message
+ * naming FILE:LINE and the key in err. */
+int config_load(struct config *cfg, const char *path, bool explicit_path, char *err, size_t errlen);
+int config_load_text(struct config *cfg, const char *origin, const char *text, size_t len,
+		     char *err, size_t errlen);
+void config_free(struct config *cfg);
+
+/* Parsers shared with other INI readers (rules, waivers). Return 0 or -EINVAL. */
+int parse_bool(const char *s, bool *out);
+int parse_duration_ms(const char *s, uint64_t *out);  /* "30s", "500ms", "2m", "1h", "1d", bare = seconds */
+int parse_size(const char *s, uint64_t *out);         /* "512", "64K", "10M", "1G" */
