@@ -62,6 +62,8 @@ $(B)/tests/%: tests/unit/%.c $(LIB)
 deps:
 	@tests/deps.sh
 
+export DOCKWARD_BUILD := $(B)
+
 test: all $(UNIT_BIN)
 	@tests/run.sh
 
@@ -73,30 +75,33 @@ test-integration: all
 
 # The whole suite again under AddressSanitizer + UBSan, in a build tree of its own.
 asan:
-	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" test DOCKWARD_BUILD=build/asan
+	$(MAKE) B=$(B)/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" test
 
 # libFuzzer targets (clang only); `fuzz-smoke` replays the seed corpus under ASan with any compiler.
 FUZZ_TIME ?= 30
+FUZZ_B := $(B)/fuzz
+# FUZZ=name runs one target only
 fuzz:
-	@mkdir -p $(B)/fuzz
-	$(MAKE) B=build/fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" $(B)/fuzz/libdockward.a
-	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" $(FUZZ_B)/libdockward.a
+	@mkdir -p $(FUZZ_B)/bin
+	@for f in $(if $(FUZZ),tests/fuzz/$(FUZZ).c,$(FUZZ_SRC)); do n=$$(basename $$f .c); \
 	  clang -std=c11 -D_GNU_SOURCE -I. -Iagent -Ichecks $(PKG_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
-	    $$f build/fuzz/libdockward.a $(LDLIBS) -o $(B)/fuzz/$$n || exit 1; \
-	  mkdir -p $(B)/fuzz/corpus-$$n; \
+	    $$f $(FUZZ_B)/libdockward.a $(LDLIBS) -o $(FUZZ_B)/bin/$$n || exit 1; \
+	  mkdir -p $(FUZZ_B)/corpus-$$n; \
 	  echo "fuzz: $$n for $(FUZZ_TIME)s"; \
-	  $(B)/fuzz/$$n -max_total_time=$(FUZZ_TIME) -max_len=65536 $(B)/fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; \
+	  $(FUZZ_B)/bin/$$n -max_total_time=$(FUZZ_TIME) -max_len=65536 $(FUZZ_B)/corpus-$$n tests/fuzz/corpus/$$n || exit 1; \
 	done
 
+SMOKE_B := $(B)/fuzz-smoke
 fuzz-smoke:
-	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" build/asan/libdockward.a
-	@mkdir -p build/asan/fuzz
+	@$(MAKE) --no-print-directory B=$(SMOKE_B) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" $(SMOKE_B)/libdockward.a
+	@mkdir -p $(SMOKE_B)/bin
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  $(CC) -std=c11 -D_GNU_SOURCE -I. -Iagent -Ichecks $(PKG_CFLAGS) -O1 -g -fsanitize=address,undefined \
-	    -fno-sanitize-recover=all $$f tests/fuzz/replay_main.c build/asan/libdockward.a $(LDLIBS) \
-	    -o build/asan/fuzz/$$n || exit 1; \
-	  build/asan/fuzz/$$n tests/fuzz/corpus/$$n || exit 1; \
+	    -fno-sanitize-recover=all $$f tests/fuzz/replay_main.c $(SMOKE_B)/libdockward.a $(LDLIBS) \
+	    -o $(SMOKE_B)/bin/$$n || exit 1; \
+	  $(SMOKE_B)/bin/$$n tests/fuzz/corpus/$$n || exit 1; \
 	done
 
 bench: all

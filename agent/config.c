@@ -38,6 +38,10 @@ static const struct config_key config_keys[] = {
 	K("docker", "tls_cert", KEY_STRING, tls_cert, "", 0, 0),
 	K("docker", "tls_key", KEY_STRING, tls_key, "", 0, 0),
 	K("docker", "api_version", KEY_STRING, api_version, "", 0, 0),
+	/* [audit] keys go here */
+	/* [scan] keys go here */
+	/* [runtime] keys go here */
+	/* [upstream] keys go here */
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))

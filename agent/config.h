@@ -24,6 +24,10 @@ struct config {
 	char *tls_cert;
 	char *tls_key;
 	char *api_version;              /* "" = negotiate */
+	/* [audit] fields go here */
+	/* [scan] fields go here */
+	/* [runtime] fields go here */
+	/* [upstream] fields go here */
 
 	char *source;                   /* file the values came from, "" for built-ins */
 };

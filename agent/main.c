@@ -10,6 +10,7 @@
 #include "log.h"
 
 static const struct command commands[] = {
+	/* audit, scan, db, watch, daemon, status: added here as their engines land */
 	{ "inventory", "list the host's Docker facts and every container", cmd_inventory },
 	{ "events", "follow the Docker engine's event stream", cmd_events },
 	{ "version", "show versions of dockward, the Docker API it speaks and its libraries", cmd_version },

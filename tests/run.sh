@@ -50,7 +50,7 @@ run_integration() {
 }
 
 run_fuzz() {
-	if make --no-print-directory fuzz-smoke >"$log" 2>&1; then
+	if make --no-print-directory fuzz-smoke B="$B" >"$log" 2>&1; then
 		local n
 		n=$(grep -c "^fuzz-smoke: .* ok$" "$log")
 		grep '^fuzz-smoke:' "$log"
