@@ -9,7 +9,7 @@ DESTDIR    ?=
 B          := build
 
 CC        ?= cc
-PKGS      := libcurl yajl libbpf inih
+PKGS      := libcurl yajl libbpf inih sqlite3 libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 INIH_VERSION := $(shell pkg-config --modversion inih 2>/dev/null)
