@@ -38,8 +38,14 @@ int app_docker_client(const struct app *a, struct docker_client **out)
 
 int app_docker_failed(struct docker_client *c, int err)
 {
-	log_error("%s", docker_client_error(c));
-	(void)err;
+	/* the commonest first-run problem gets a hint on the same line */
+	bool absent = err == -ENOENT || err == -ECONNREFUSED;
+	if (absent && strncmp(docker_client_error(c), "cannot connect", 14) == 0)
+		log_error("%s (is the Docker engine installed and running?)", docker_client_error(c));
+	else if (err == -EACCES && strncmp(docker_client_error(c), "cannot connect", 14) == 0)
+		log_error("%s (run as root or as a member of the docker group)", docker_client_error(c));
+	else
+		log_error("%s", docker_client_error(c));
 	return EXIT_CANNOT_RUN;
 }
 

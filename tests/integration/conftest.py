@@ -58,7 +58,8 @@ def run_dockward(*args, env=None, docker_host=None, input=None, timeout=120):
         cmd += ["--docker-host", docker_host]
     e = dict(os.environ)
     e.pop("DOCKER_HOST", None)
-    e.setdefault("DOCKWARD_CONFIG", "")
+    # never the machine's /etc/dockward/dockward.conf
+    e["DOCKWARD_CONFIG"] = os.path.join(ROOT, "tests", "fixtures", "empty.conf")
     if env:
         e.update(env)
     p = subprocess.run(cmd + list(args), env=e, capture_output=True, input=input, timeout=timeout)
