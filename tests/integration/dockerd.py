@@ -3,6 +3,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -19,6 +20,8 @@ class Dockerd:
         self.subnet_octet = random.randrange(2, 250)
         self.proc = None
         self.log = os.path.join(self.dir, "dockerd.log")
+        self.tls_dir = os.path.join(self.dir, "tls")
+        self.tcp_host = None
 
     def env(self):
         e = dict(os.environ)
@@ -28,7 +31,15 @@ class Dockerd:
         e.pop("DOCKER_CONTEXT", None)
         return e
 
-    def start(self, extra_args=()):
+    def start(self, extra_args=(), tls=True):
+        if tls:
+            make_tls(self.tls_dir)
+            port = free_port()
+            self.tcp_host = "tcp://127.0.0.1:%d" % port
+            t = self.tls_dir
+            extra_args = ("--host", self.tcp_host, "--tlsverify",
+                          "--tlscacert", t + "/ca.pem", "--tlscert", t + "/server-cert.pem",
+                          "--tlskey", t + "/server-key.pem", *extra_args)
         subprocess.run(["ip", "link", "add", self.bridge, "type", "bridge"], check=True)
         subprocess.run(["ip", "addr", "add", "10.199.%d.1/24" % self.subnet_octet, "dev", self.bridge], check=True)
         subprocess.run(["ip", "link", "set", self.bridge, "up"], check=True)
@@ -88,6 +99,35 @@ class Dockerd:
         for m in sorted(mounts, key=len, reverse=True):
             subprocess.run(["umount", "-l", m], capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_tls(d):
+    """A test CA, a server certificate for 127.0.0.1/localhost and a client certificate,
+    named as the docker CLI expects them in $DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem)."""
+    os.makedirs(d, exist_ok=True)
+
+    def ossl(*args):
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+
+    ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem",
+         "-days", "2", "-subj", "/CN=dockward test CA")
+    with open(os.path.join(d, "server.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+    with open(os.path.join(d, "client.ext"), "w") as f:
+        f.write("extendedKeyUsage=clientAuth\n")
+    for name, cn in (("server", "localhost"), ("client", "dockward test client")):
+        ossl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + "-key.pem", "-out", name + ".csr",
+             "-subj", "/CN=" + cn)
+        ossl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
+             "-out", name + "-cert.pem", "-days", "2", "-extfile", name + ".ext")
+    shutil.copy(os.path.join(d, "client-cert.pem"), os.path.join(d, "cert.pem"))
+    shutil.copy(os.path.join(d, "client-key.pem"), os.path.join(d, "key.pem"))
 
 
 def make_busybox_rootfs(path, applets=("sh", "ls", "cat", "sleep", "httpd", "nc", "id", "echo", "true")):
