@@ -191,3 +191,22 @@ def test_usage_errors_exit_2(dockward):
     assert dockward("inventory", "extra").rc == 2
     r = dockward("inventory", "--help")
     assert r.rc == 0 and "Usage: dockward inventory" in r.out
+
+
+def run_on_tty(dockerd, *args, env_extra=None):
+    """Runs dockward under a pseudo-terminal (util-linux `script`) and returns what the terminal got."""
+    import subprocess
+    from conftest import BIN, ROOT
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TERM": "xterm",
+           "DOCKWARD_CONFIG": os.path.join(ROOT, "tests", "fixtures", "empty.conf")}
+    env.update(env_extra or {})
+    cmd = " ".join([BIN, "--docker-host", dockerd.host] + list(args))
+    p = subprocess.run(["script", "-qec", cmd, "/dev/null"], env=env, capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stdout
+    return p.stdout.decode(errors="replace")
+
+
+def test_colour_only_on_a_tty_and_never_with_no_color(clean_daemon, busybox_image, dockerd):
+    assert "\033[1m" in run_on_tty(dockerd, "inventory")
+    assert "\033[" not in run_on_tty(dockerd, "inventory", env_extra={"NO_COLOR": "1"})
+    assert "\033[" not in run_on_tty(dockerd, "inventory", "--no-color")
