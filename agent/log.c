@@ -14,7 +14,7 @@ void log_set_level(int level)
 	log_level = level;
 }
 
-static void vlog(int level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vlog(int level, const char *fmt, va_list ap)
 {
 	if (level > log_level)
 		return;
