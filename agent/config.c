@@ -73,7 +73,7 @@ static int parse_scaled(const char *s, const char *const *units, const uint64_t 
 	char *end;
 	unsigned long long v = strtoull(s, &end, 10);
 	if (errno)
-		return -EINVAL;
+		return errno == ERANGE ? -ERANGE : -EINVAL;
 	uint64_t m = 0;
 	if (*end == '\0') {
 		m = bare_mult;
@@ -145,14 +145,14 @@ static int key_set(struct config *cfg, const struct config_key *k, const char *v
 	case KEY_DURATION:
 	case KEY_SIZE:
 		r = k->type == KEY_DURATION ? parse_duration_ms(value, &u) : parse_size(value, &u);
-		if (r < 0) {
+		if (r < 0 && r != -ERANGE) {
 			snprintf(err, errlen, "%s.%s: expected %s, got \"%s\"", k->section, k->name,
 				 k->type == KEY_DURATION ? "a duration such as 30s, 500ms, 5m or 1h"
 							 : "a size such as 4096, 64K or 10M",
 				 value);
 			return -EINVAL;
 		}
-		if ((k->min || k->max) && (u < k->min || u > k->max)) {
+		if (r == -ERANGE || ((k->min || k->max) && (u < k->min || u > k->max))) {
 			snprintf(err, errlen, "%s.%s: \"%s\" is out of range", k->section, k->name, value);
 			return -ERANGE;
 		}

@@ -16,6 +16,7 @@ struct ini_ctx {
 	const char *p, *end;
 	unsigned line;          /* line the parser is on: the one last handed out */
 	bool failed;
+	unsigned failed_line;   /* the line of our first failure */
 	ini_file_handler handler;
 	void *user;
 	char *err;
@@ -27,6 +28,7 @@ static void ctx_fail(struct ini_ctx *c, const char *reason)
 	if (c->failed)
 		return;
 	c->failed = true;
+	c->failed_line = c->line;
 	snprintf(c->err, c->errlen, "%s:%u: %s", c->origin, c->line, reason);
 }
 
@@ -81,7 +83,9 @@ int ini_file_parse_text(const char *origin, const char *text, size_t len,
 		return -EINVAL;
 	}
 	int r = ini_parse_stream(ini_ctx_reader, &c, ini_ctx_handler, &c);
-	if (c.failed)
+	/* inih goes on after an error and returns the first error's line: ours
+	 * or its own syntax error, whichever came first, is the one reported */
+	if (c.failed && (r <= 0 || (unsigned)r >= c.failed_line))
 		return -EINVAL;
 	if (r > 0) {
 		/* inih's own syntax error (no '=', unclosed '['); its line counts like ours */
