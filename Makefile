@@ -5,18 +5,20 @@ SBINDIR    ?= $(PREFIX)/sbin
 DATADIR    ?= $(PREFIX)/share/dockward
 SYSCONFDIR ?= /etc
 MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= /lib/systemd/system
+DEB_REVISION ?= 1
 DESTDIR    ?=
 B          := build
 
 CC        ?= cc
-PKGS      := libcurl yajl libbpf inih sqlite3 libarchive
+PKGS      := libcurl yajl libbpf inih sqlite3 libarchive libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 INIH_VERSION := $(shell pkg-config --modversion inih 2>/dev/null)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CFLAGS    ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. -Iagent -Ichecks \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -I. -Iagent -Ichecks \
              -MMD -MP $(PKG_CFLAGS) -DDOCKWARD_VERSION='"$(VERSION)"' \
              -DINIH_VERSION='"$(INIH_VERSION)"' -DDOCKWARD_DATADIR='"$(DATADIR)"' \
              -DDOCKWARD_SYSCONFDIR='"$(SYSCONFDIR)"'
@@ -34,7 +36,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps test test-unit test-integration asan fuzz fuzz-smoke install clean bench
+.PHONY: all deps test test-unit test-integration asan fuzz fuzz-smoke install clean bench man deb rpm
 all: $(BIN)
 
 -include probes/probes.mk
@@ -107,11 +109,45 @@ fuzz-smoke:
 bench: all
 	@for s in tests/bench/*.sh; do bash $$s || exit 1; done
 
-install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(SYSCONFDIR)/dockward
+# man pages are generated from the scdoc sources in docs/man/
+MAN_PAGES := $(B)/man/dockward.8 $(B)/man/dockward.conf.5
+man: $(MAN_PAGES)
+$(B)/man/%: docs/man/%.scd
+	@mkdir -p $(dir $@)
+	$(Q)scdoc < $< > $@
+
+install: all man
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(SYSCONFDIR)/dockward \
+	    $(DESTDIR)$(SYSCONFDIR)/cron.d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/dockward
 	install -m 0640 packaging/dockward.conf $(DESTDIR)$(SYSCONFDIR)/dockward/dockward.conf
-	@if ls rules/*.ini >/dev/null 2>&1; then install -m 0644 rules/*.ini $(DESTDIR)$(DATADIR)/rules/; fi
+	install -m 0644 packaging/cron/dockward $(DESTDIR)$(SYSCONFDIR)/cron.d/dockward
+	install -m 0644 packaging/systemd/dockward.service packaging/systemd/dockward-audit.service \
+	    packaging/systemd/dockward-audit.timer $(DESTDIR)$(UNITDIR)/
+	install -m 0644 $(B)/man/dockward.8 $(DESTDIR)$(MANDIR)/man8/dockward.8
+	install -m 0644 $(B)/man/dockward.conf.5 $(DESTDIR)$(MANDIR)/man5/dockward.conf.5
+	cd rules && find . -name '*.ini' -type f | while read -r f; do \
+	    install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/rules/$$f"; done
+
+# deb and rpm: both run `make install DESTDIR=... PREFIX=/usr` on a copy of the tree
+PKG_SRC := $(B)/pkg/dockward-$(VERSION)
+deb:
+	rm -rf $(B)/pkg && mkdir -p $(PKG_SRC)
+	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(PKG_SRC)
+	cp -r packaging/debian $(PKG_SRC)/debian
+	printf 'dockward (%s-%s) unstable; urgency=medium\n\n  * Build of dockward %s.\n\n -- dockward developers <dev@dockward.invalid>  %s\n' \
+	    "$(VERSION)" "$(DEB_REVISION)" "$(VERSION)" "$$(date -R)" > $(PKG_SRC)/debian/changelog
+	cd $(PKG_SRC) && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -40 ../build.log; exit 1; }
+	mv $(B)/pkg/*.deb $(B)/
+	@ls $(B)/*.deb
+
+rpm:
+	rm -rf $(B)/rpm && mkdir -p $(B)/rpm
+	rpmbuild -bb --build-in-place --nodeps --define "_topdir $(abspath $(B)/rpm)" \
+	    --define "version $(VERSION)" --define "release $(DEB_REVISION)" packaging/rpm/dockward.spec \
+	    >$(B)/rpm/build.log 2>&1 || { tail -40 $(B)/rpm/build.log; exit 1; }
+	mv $(B)/rpm/RPMS/*/*.rpm $(B)/
+	@ls $(B)/*.rpm
 
 clean:
 	rm -rf build
