@@ -126,8 +126,8 @@ install: all man
 	    packaging/systemd/dockward-audit.timer $(DESTDIR)$(UNITDIR)/
 	install -m 0644 $(B)/man/dockward.8 $(DESTDIR)$(MANDIR)/man8/dockward.8
 	install -m 0644 $(B)/man/dockward.conf.5 $(DESTDIR)$(MANDIR)/man5/dockward.conf.5
-	cd rules && find . -name '*.ini' -type f | while read -r f; do \
-	    install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/rules/$$f"; done
+	if [ -d rules ]; then cd rules && find . -name '*.ini' -type f | while read -r f; do \
+	    install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/rules/$$f"; done; fi
 
 # deb and rpm: both run `make install DESTDIR=... PREFIX=/usr` on a copy of the tree
 PKG_SRC := $(B)/pkg/dockward-$(VERSION)
