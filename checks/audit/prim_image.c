@@ -1,0 +1,221 @@
+/* prim_image.c: image predicates: config fields, HEALTHCHECK, history (ADD, lone update instructions), the image scanner's findings. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/prim_util.h"
+#include "json.h"
+
+static int image_offender(struct audit_outcome *o, const struct docker_image *img, const char *detail)
+{
+	return audit_offender_add(o, "image", img->id, image_display(img), "%s", detail);
+}
+
+/* Which images a rule examines: every local image, or only those containers in scope use. */
+static bool image_wanted(const struct audit_check *c, size_t i)
+{
+	if (c->image_in_scope && !c->image_in_scope[i])
+		return false;
+	const char *which = audit_param(c, "images");
+	if (!which || strcmp(which, "all") == 0)
+		return true;
+	for (size_t k = 0; k < c->snap->n_containers; k++)
+		if (container_selected(c, k, false) && strcmp(c->snap->containers[k].image_id, c->snap->images[i].id) == 0)
+			return true;
+	return false;
+}
+
+static bool images_missing(const struct audit_check *c, struct audit_outcome *o)
+{
+	if (c->snap->have_images)
+		return false;
+	audit_outcome_set(o, AUDIT_NOT_EVALUATED, "the images were not collected");
+	return true;
+}
+
+static int eval_image_field(const struct audit_check *c, struct audit_outcome *o)
+{
+	if (images_missing(c, o))
+		return 0;
+	const char *path = audit_param(c, "path");
+	enum audit_op op = (enum audit_op)audit_op_parse(audit_param(c, "fail_if"));
+	const char *value = audit_param(c, "value");
+	for (size_t i = 0; i < c->snap->n_images; i++) {
+		if (!image_wanted(c, i))
+			continue;
+		const struct docker_image *img = &c->snap->images[i];
+		o->n_objects++;
+		yajl_val f = json_get(img->raw, path);
+		if (audit_json_satisfies(f, op, value)) {
+			char seen[256], detail[300];
+			audit_json_text(f, seen, sizeof(seen));
+			snprintf(detail, sizeof(detail), "%s = %s", path, seen);
+			int r = image_offender(o, img, detail);
+			if (r < 0)
+				return r;
+		}
+	}
+	outcome_conclude(o, "images", "no images");
+	return 0;
+}
+
+static int validate_images_param(const struct audit_param *p, size_t n, char *err, size_t errlen)
+{
+	const char *which = param_in(p, n, "images");
+	if (which && strcmp(which, "all") != 0 && strcmp(which, "in-use") != 0) {
+		snprintf(err, errlen, "check.images must be all or in-use");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int validate_image_field(const struct audit_param *p, size_t n, char *err, size_t errlen)
+{
+	int r = validate_images_param(p, n, err, errlen);
+	return r < 0 ? r : validate_op_value(p, n, err, errlen);
+}
+
+const struct audit_primitive audit_prim_image_field = {
+	.name = "image_field",
+	.summary = "fails each image whose inspect field PATH satisfies FAIL_IF VALUE",
+	.required = (const char *const[]){ "path", "fail_if", NULL },
+	.optional = (const char *const[]){ "value", "images", NULL },
+	.needs = AUDIT_NEED_IMAGES,
+	.validate = validate_image_field,
+	.eval = eval_image_field,
+};
+
+static int eval_healthcheck(const struct audit_check *c, struct audit_outcome *o)
+{
+	if (images_missing(c, o))
+		return 0;
+	for (size_t i = 0; i < c->snap->n_images; i++) {
+		if (!image_wanted(c, i))
+			continue;
+		const struct docker_image *img = &c->snap->images[i];
+		o->n_objects++;
+		if (img->has_healthcheck)
+			continue;
+		yajl_val test = json_get(img->raw, "Config.Healthcheck.Test");
+		const char *first = YAJL_IS_STRING(json_array_at(test, 0)) ? YAJL_GET_STRING(json_array_at(test, 0)) : "";
+		int r = image_offender(o, img, strcmp(first, "NONE") == 0 ? "HEALTHCHECK NONE" : "no HEALTHCHECK");
+		if (r < 0)
+			return r;
+	}
+	outcome_conclude(o, "images", "no images");
+	return 0;
+}
+
+const struct audit_primitive audit_prim_image_healthcheck = {
+	.name = "image_healthcheck",
+	.summary = "fails images without a HEALTHCHECK (HEALTHCHECK NONE counts as none)",
+	.optional = (const char *const[]){ "images", NULL },
+	.needs = AUDIT_NEED_IMAGES,
+	.validate = validate_images_param,
+	.eval = eval_healthcheck,
+};
+
+/* "RUN apt-get update" with no install in the same instruction. */
+static bool lone_update(const char *cmd)
+{
+	static const char *const updates[] = { "apt-get update", "apt update", "apk update", "yum update",
+					       "dnf update", "zypper refresh", "yum makecache", NULL };
+	static const char *const installs[] = { "install", "upgrade", "apk add", "dist-upgrade", NULL };
+	bool upd = false;
+	for (const char *const *u = updates; *u && !upd; u++)
+		upd = strstr(cmd, *u) != NULL;
+	if (!upd)
+		return false;
+	for (const char *const *i = installs; *i; i++)
+		if (strstr(cmd, *i))
+			return false;
+	return true;
+}
+
+/* An ADD instruction other than the base image's own root file system. */
+static bool risky_add(const char *cmd, bool bottom)
+{
+	const char *nop = strstr(cmd, "#(nop) ADD ");
+	const char *arg = nop ? nop + 11 : strncmp(cmd, "ADD ", 4) == 0 ? cmd + 4 : NULL;
+	if (!arg)
+		return false;
+	if (bottom && (strncmp(arg, "file:", 5) == 0 || strncmp(arg, "dir:", 4) == 0) && strstr(arg, " in / "))
+		return false;
+	return true;
+}
+
+static int eval_history(const struct audit_check *c, struct audit_outcome *o)
+{
+	if (images_missing(c, o))
+		return 0;
+	const char *mode = audit_param(c, "mode");
+	bool add = strcmp(mode, "add") == 0;
+	for (size_t i = 0; i < c->snap->n_images; i++) {
+		if (!image_wanted(c, i))
+			continue;
+		const struct docker_image *img = &c->snap->images[i];
+		if (!img->history) {
+			audit_outcome_set(o, AUDIT_NOT_EVALUATED, "the image histories were not collected");
+			return 0;
+		}
+		o->n_objects++;
+		size_t n = json_array_len(img->history);
+		/* newest first: the last entry is the bottom layer */
+		for (size_t h = 0; h < n; h++) {
+			const char *cmd = json_str(json_array_at(img->history, h), "CreatedBy");
+			if (!cmd)
+				continue;
+			bool hit = add ? risky_add(cmd, h + 1 == n) : lone_update(cmd);
+			if (hit) {
+				char shown[200];
+				const char *nop = strstr(cmd, "#(nop) ");
+				snprintf(shown, sizeof(shown), "%s", nop ? nop + 7 : cmd);
+				int r = image_offender(o, img, shown);
+				if (r < 0)
+					return r;
+				break;
+			}
+		}
+	}
+	outcome_conclude(o, "images", "no images");
+	return 0;
+}
+
+static int validate_history(const struct audit_param *p, size_t n, char *err, size_t errlen)
+{
+	const char *mode = param_in(p, n, "mode");
+	if (strcmp(mode, "add") != 0 && strcmp(mode, "lone-update") != 0) {
+		snprintf(err, errlen, "check.mode must be add or lone-update");
+		return -EINVAL;
+	}
+	return validate_images_param(p, n, err, errlen);
+}
+
+const struct audit_primitive audit_prim_image_history = {
+	.name = "image_history",
+	.summary = "fails images whose history has, with mode = add, an ADD (other than the base root file "
+		   "system) or, with mode = lone-update, a package index update without an install",
+	.required = (const char *const[]){ "mode", NULL },
+	.optional = (const char *const[]){ "images", NULL },
+	.needs = AUDIT_NEED_IMAGES | AUDIT_NEED_HISTORY,
+	.validate = validate_history,
+	.eval = eval_history,
+};
+
+static int eval_scan(const struct audit_check *c, struct audit_outcome *o)
+{
+	/* The image scanner's results do not reach the audit yet: nothing was
+	 * looked at inside the images, so nothing can pass. */
+	audit_outcome_set(o, AUDIT_NOT_EVALUATED, "needs the image scanner's %s results, which this build does not "
+			  "pass to the audit yet", audit_param(c, "finding"));
+	return 0;
+}
+
+const struct audit_primitive audit_prim_image_scan = {
+	.name = "image_scan",
+	.summary = "the image scanner's FINDING (packages, vulnerabilities, setuid files, secrets) for each image",
+	.required = (const char *const[]){ "finding", NULL },
+	.needs = AUDIT_NEED_IMAGES,
+	.eval = eval_scan,
+};

@@ -1,0 +1,47 @@
+/* registry.c: every audit check primitive, by name. */
+#include <string.h>
+
+#include "audit/primitive.h"
+
+extern const struct audit_primitive audit_prim_container_field, audit_prim_container_mounts,
+	audit_prim_container_ports, audit_prim_container_restart, audit_prim_container_seccomp,
+	audit_prim_container_no_new_privileges, audit_prim_container_capabilities, audit_prim_container_process,
+	audit_prim_container_image_current, audit_prim_image_field, audit_prim_image_healthcheck,
+	audit_prim_image_history, audit_prim_image_scan, audit_prim_daemon_option, audit_prim_daemon_options_list,
+	audit_prim_engine_facts, audit_prim_swarm;
+/* host primitives (files, audit rules, partitions, users, processes) are declared here */
+
+static const struct audit_primitive *const primitives[] = {
+	&audit_prim_container_field,
+	&audit_prim_container_mounts,
+	&audit_prim_container_ports,
+	&audit_prim_container_restart,
+	&audit_prim_container_seccomp,
+	&audit_prim_container_no_new_privileges,
+	&audit_prim_container_capabilities,
+	&audit_prim_container_process,
+	&audit_prim_container_image_current,
+	&audit_prim_image_field,
+	&audit_prim_image_healthcheck,
+	&audit_prim_image_history,
+	&audit_prim_image_scan,
+	&audit_prim_daemon_option,
+	&audit_prim_daemon_options_list,
+	&audit_prim_engine_facts,
+	&audit_prim_swarm,
+	/* host primitives go here */
+};
+
+const struct audit_primitive *audit_primitive_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(primitives) / sizeof(primitives[0]); i++)
+		if (strcmp(primitives[i]->name, name) == 0)
+			return primitives[i];
+	return NULL;
+}
+
+const struct audit_primitive *const *audit_primitives(size_t *n)
+{
+	*n = sizeof(primitives) / sizeof(primitives[0]);
+	return primitives;
+}
