@@ -166,6 +166,9 @@ def check(text):
         for key, allowed in ALLOWED.items():
             if key in values and values[key] not in allowed:
                 problems.append("%s: %s = %r is not one of %s" % (where, key, values[key], sorted(allowed)))
+        if re.match(r"(Ensure|Run|Enable)\b", values.get("title", "")):
+            problems.append("%s: title copies the benchmark's imperative form: state the desired state instead"
+                            % where)
         expected_section = section_name_for(rid)
         if "section" in values and expected_section and values["section"] != expected_section:
             problems.append("%s: section should be %r" % (where, expected_section))
@@ -281,6 +284,8 @@ def mutate(old, new, count=1):
     (lambda: mutate("assessment@1.8.0 = manual\n", "assessment@1.8.0 = partly\n"), "assessment@1.8.0 = 'partly'"),
     (lambda: mutate("[2.1]\ntitle", "[2.1]\nassessment@1.8.0 = manual\ntitle"), "repeats assessment"),
     (lambda: mutate("section = 5 Container Runtime\n", "section = 5 Runtime\n"), "section should be"),
+    (lambda: mutate("title = Containers do not run in privileged mode\n",
+                    "title = Ensure that privileged containers are not used\n"), "desired state"),
     (lambda: mutate("rationale = ", "rationale = " + "x" * 130 + " "), "more than 120"),
     (lambda: mutate("\n    ", "\n\n    "), "blank line inside the value"),
     (lambda: mutate("\n    ", "\n  "), "exactly 4 spaces"),
