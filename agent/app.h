@@ -26,6 +26,8 @@ struct command {
 int cmd_version(struct app *a, int argc, char **argv);
 int cmd_inventory(struct app *a, int argc, char **argv);
 int cmd_events(struct app *a, int argc, char **argv);
+int cmd_audit(struct app *a, int argc, char **argv);
+int cmd_rules(struct app *a, int argc, char **argv);
 
 /* "--format text|json" style values; returns the index in names or -1. */
 int parse_choice(const char *value, const char *const *names, int n);

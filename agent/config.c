@@ -39,6 +39,11 @@ static const struct config_key config_keys[] = {
 	K("docker", "tls_key", KEY_STRING, tls_key, "", 0, 0),
 	K("docker", "api_version", KEY_STRING, api_version, "", 0, 0),
 	/* [audit] keys go here */
+	K("audit", "rules_dir", KEY_STRING, audit_rules_dir, DOCKWARD_DATADIR "/rules", 0, 0),
+	K("audit", "benchmark", KEY_STRING, audit_benchmark, "", 0, 0),
+	K("audit", "waivers", KEY_STRING, audit_waivers, "", 0, 0),
+	K("audit", "fail_on", KEY_STRING, audit_fail_on, "low", 0, 0),
+	K("audit", "trusted_users", KEY_STRING, audit_trusted_users, "root", 0, 0),
 	/* [scan] keys go here */
 	/* [runtime] keys go here */
 	/* [upstream] keys go here */

@@ -25,6 +25,11 @@ struct config {
 	char *tls_key;
 	char *api_version;              /* "" = negotiate */
 	/* [audit] fields go here */
+	char *audit_rules_dir;          /* [audit] rules_dir: the rule set (*.ini) */
+	char *audit_benchmark;          /* [audit] benchmark: "" = the rule set's default */
+	char *audit_waivers;            /* [audit] waivers: waivers file, "" = none */
+	char *audit_fail_on;            /* [audit] fail_on: low|medium|high|critical */
+	char *audit_trusted_users;      /* [audit] trusted_users: who may be in the docker group */
 	/* [scan] fields go here */
 	/* [runtime] fields go here */
 	/* [upstream] fields go here */

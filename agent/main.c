@@ -11,6 +11,8 @@
 
 static const struct command commands[] = {
 	/* audit, scan, db, watch, daemon, status: added here as their engines land */
+	{ "audit", "audit this host against the CIS Docker Benchmark", cmd_audit },
+	{ "rules", "list the audit rules of a benchmark version", cmd_rules },
 	{ "inventory", "list the host's Docker facts and every container", cmd_inventory },
 	{ "events", "follow the Docker engine's event stream", cmd_events },
 	{ "version", "show versions of dockward, the Docker API it speaks and its libraries", cmd_version },

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit/prim_util.h"
+#include "inventory.h"
 #include "json.h"
 
 /* Whether the field at path ("HostConfig.Privileged", or "Mounts[].Propagation"
@@ -162,11 +163,8 @@ static int eval_ports(const struct audit_check *c, struct audit_outcome *o)
 		o->n_objects++;
 		for (size_t p = 0; p < ct->n_ports; p++) {
 			const struct docker_port *pt = &ct->ports[p];
-			bool v6 = strchr(pt->host_ip, ':') != NULL;
 			char where[128];
-			snprintf(where, sizeof(where), "%s%s%s:%u->%u/%s", v6 ? "[" : "",
-				 pt->host_ip[0] ? pt->host_ip : "*", v6 ? "]" : "", pt->host_port,
-				 pt->private_port, pt->proto);
+			format_port(pt, where, sizeof(where));
 			bool hit = privileged ? pt->host_port != 0 && pt->host_port < below
 					      : unbound ? ip_unbound(pt->host_ip) : true;
 			int r = 0;

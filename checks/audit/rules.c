@@ -275,7 +275,7 @@ static int resolve_rule(struct audit_rule *r, const char *bench, const char *ori
 {
 	static const char *const required[] = { "title", "section", "level", "assessment", "severity", "scope" };
 	static const char *const known[] = { "title", "section", "level", "assessment", "severity", "scope",
-					     "rationale", "remediation", "check", NULL };
+					     "rationale", "remediation", "check", "id", NULL };
 	for (size_t i = 0; i < r->n_keys; i++)
 		if (!name_in(r->keys[i].name, known) && strncmp(r->keys[i].name, "check.", 6) != 0) {
 			snprintf(err, errlen, "%s:%u: [%s] unknown key \"%s\"", origin, r->keys[i].line, r->id,
@@ -287,7 +287,20 @@ static int resolve_rule(struct audit_rule *r, const char *bench, const char *ori
 			snprintf(err, errlen, "%s:%u: [%s] has no %s", origin, r->line, r->id, required[i]);
 			return -EINVAL;
 		}
-	const struct audit_rule_key *k;
+	const struct audit_rule_key *k = rule_key(r, "id", bench);
+	if (k && !k->profile[0]) {
+		snprintf(err, errlen, "%s:%u: [%s] id is the section name; id@VERSION renumbers it for one benchmark",
+			 origin, k->line, r->id);
+		return -EINVAL;
+	}
+	if (k) {
+		/* this benchmark numbers the recommendation differently */
+		char *renumbered = strdup(k->value);
+		if (!renumbered)
+			return -ENOMEM;
+		free(r->id);
+		r->id = renumbered;
+	}
 	r->title = rule_key(r, "title", bench)->value;
 	r->section = rule_key(r, "section", bench)->value;
 	r->rationale = (k = rule_key(r, "rationale", bench)) ? k->value : "";
@@ -381,6 +394,12 @@ static int ruleset_finish(struct audit_ruleset *rs, const char *benchmarks, cons
 		if (r < 0)
 			return r;
 	}
+	qsort(rs->rules, rs->n_rules, sizeof(*rs->rules), cmp_rules);
+	for (size_t i = 1; i < rs->n_rules; i++)
+		if (strcmp(rs->rules[i - 1].id, rs->rules[i].id) == 0) {
+			snprintf(err, errlen, "%s: two rules are %s in benchmark %s", rs->origin, rs->rules[i].id, pick);
+			return -EINVAL;
+		}
 	return 0;
 }
 
