@@ -119,7 +119,11 @@ int pkgdb_parse_apk_installed(const char *text, size_t len, const struct pkgdb_o
 		case 'V': copy_field(a.version, sizeof(a.version), v, vlen); break;
 		case 'o': copy_field(a.origin, sizeof(a.origin), v, vlen); break;
 		case 'A': copy_field(a.arch, sizeof(a.arch), v, vlen); break;
-		case 'F': copy_field(folder, sizeof(folder), v, vlen); break;
+		case 'F':
+			copy_field(folder, sizeof(folder), v, vlen);
+			if (files && folder[0] && strlen(folder) == vlen)
+				(void)buf_printf(files, "/%s\n", folder);
+			break;
 		case 'R':
 			if (files && !memchr(v, '\0', vlen)) {
 				char f[1024];

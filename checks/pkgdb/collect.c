@@ -388,7 +388,7 @@ static void collect_language(struct collector *c)
 	}
 	for (size_t i = 0; i < c->ncands && !c->fatal; i++) {
 		const struct candidate *k = &c->cands[i];
-		if (os_owned(c, k->owner_path)) {
+		if (os_owned(c, k->owner_path) || os_owned(c, k->path)) {
 			c->st->os_owned_skipped++;
 			continue;
 		}

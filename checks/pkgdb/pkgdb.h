@@ -64,7 +64,7 @@ int pkgdb_parse_dpkg_status(const char *text, size_t len, const struct pkgdb_os 
 int pkgdb_parse_dpkg_status_d(const char *text, size_t len, const struct pkgdb_os *os,
 			      const char *location, struct package_list *out, char *err, size_t errlen);
 /* Alpine /lib/apk/db/installed. files, when not NULL, gets every installed
- * path ("/usr/lib/python3.11/site-packages/...") one per line. */
+ * directory and file ("/usr/lib/python3.11/site-packages/...") one per line. */
 int pkgdb_parse_apk_installed(const char *text, size_t len, const struct pkgdb_os *os,
 			      const char *location, struct package_list *out, struct buf *files,
 			      char *err, size_t errlen);
