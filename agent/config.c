@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "ini_file.h"
+#include "upstream/sink_config.h"
 
 enum key_type { KEY_STRING, KEY_BOOL, KEY_DURATION, KEY_SIZE, KEY_LOG_LEVEL };
 
@@ -47,6 +48,25 @@ static const struct config_key config_keys[] = {
 	/* [scan] keys go here */
 	/* [runtime] keys go here */
 	/* [upstream] keys go here */
+	K("audit", "interval", KEY_DURATION, audit_interval_ms, "1h", 1000, 604800000),
+	K("upstream", "url", KEY_STRING, upstream_url, "", 0, 0),
+	K("upstream", "ca_file", KEY_STRING, upstream_ca_file, "", 0, 0),
+	K("upstream", "client_cert", KEY_STRING, upstream_client_cert, "", 0, 0),
+	K("upstream", "client_key", KEY_STRING, upstream_client_key, "", 0, 0),
+	K("upstream", "token_file", KEY_STRING, upstream_token_file, "", 0, 0),
+	K("upstream", "tls_verify", KEY_BOOL, upstream_tls_verify, "true", 0, 0),
+	K("upstream", "allow_insecure", KEY_BOOL, upstream_allow_insecure, "false", 0, 0),
+	K("upstream", "gzip", KEY_BOOL, upstream_gzip, "true", 0, 0),
+	K("upstream", "timeout", KEY_DURATION, upstream_timeout_ms, "30s", 100, 600000),
+	K("upstream", "retry_min", KEY_DURATION, upstream_retry_min_ms, "1s", 10, 3600000),
+	K("upstream", "retry_max", KEY_DURATION, upstream_retry_max_ms, "5m", 10, 86400000),
+	K("upstream", "batch_events", KEY_SIZE, upstream_batch_events, "500", 1, 100000),
+	K("upstream", "flush_interval", KEY_DURATION, upstream_flush_ms, "2s", 10, 3600000),
+	K("upstream", "heartbeat_interval", KEY_DURATION, upstream_heartbeat_ms, "5m", 100, 86400000),
+	K("upstream", "flush_timeout", KEY_DURATION, upstream_flush_timeout_ms, "10s", 0, 600000),
+	K("upstream", "spool_dir", KEY_STRING, upstream_spool_dir, "/var/lib/dockward/spool", 0, 0),
+	K("upstream", "spool_max_size", KEY_SIZE, upstream_spool_max_bytes, "256M", 4096, (uint64_t)1 << 40),
+	K("upstream", "user", KEY_STRING, upstream_user, "dockward", 0, 0),
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -172,6 +192,8 @@ static int config_handler(void *user, const char *section, const char *name, con
 {
 	struct config *cfg = user;
 	bool known_section = false;
+	if (strncmp(section, "sink.", 5) == 0)
+		return sink_config_set(&cfg->sinks, &cfg->n_sinks, section + 5, name, value, err, errlen);
 	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct config_key *k = &config_keys[i];
 		if (strcmp(k->section, section) != 0)
@@ -246,4 +268,7 @@ void config_free(struct config *cfg)
 		}
 	free(cfg->source);
 	cfg->source = NULL;
+	sink_configs_free(cfg->sinks, cfg->n_sinks);
+	cfg->sinks = NULL;
+	cfg->n_sinks = 0;
 }

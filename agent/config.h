@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct sink_config;
+
 #define CONFIG_DEFAULT_PATH DOCKWARD_SYSCONFDIR "/dockward/dockward.conf"
 #define DOCKER_DEFAULT_HOST "unix:///var/run/docker.sock"
 
@@ -33,6 +35,17 @@ struct config {
 	/* [scan] fields go here */
 	/* [runtime] fields go here */
 	/* [upstream] fields go here */
+	uint64_t audit_interval_ms;     /* [audit] interval: the daemon's full audit */
+	char *upstream_url;             /* "" = no central collector */
+	char *upstream_ca_file, *upstream_client_cert, *upstream_client_key, *upstream_token_file;
+	bool upstream_tls_verify, upstream_allow_insecure, upstream_gzip;
+	uint64_t upstream_timeout_ms, upstream_retry_min_ms, upstream_retry_max_ms;
+	uint64_t upstream_batch_events, upstream_flush_ms, upstream_heartbeat_ms, upstream_flush_timeout_ms;
+	char *upstream_spool_dir;
+	uint64_t upstream_spool_max_bytes;
+	char *upstream_user;            /* the uploader process runs as this user when it exists */
+	struct sink_config *sinks;      /* [sink.NAME] sections */
+	size_t n_sinks;
 
 	char *source;                   /* file the values came from, "" for built-ins */
 };

@@ -13,6 +13,8 @@ static const struct command commands[] = {
 	/* audit, scan, db, watch, daemon, status: added here as their engines land */
 	{ "audit", "audit this host against the CIS Docker Benchmark", cmd_audit },
 	{ "rules", "list the audit rules of a benchmark version", cmd_rules },
+	{ "daemon", "run as a service: follow Docker events, keep findings current, ship them upstream", cmd_daemon },
+	{ "status", "show what the daemon is doing: engines, audits, spool, deliveries", cmd_status },
 	{ "inventory", "list the host's Docker facts and every container", cmd_inventory },
 	{ "events", "follow the Docker engine's event stream", cmd_events },
 	{ "version", "show versions of dockward, the Docker API it speaks and its libraries", cmd_version },
