@@ -140,14 +140,14 @@ static int evaluate(const struct audit_rule *r, const struct audit_check *chk, s
 	int ret = r->prim->eval(chk, o);
 	if (ret < 0)
 		return ret;
-	if (r->automated || o->verdict == AUDIT_NOT_APPLICABLE || o->verdict == AUDIT_MANUAL)
+	if (r->automated || o->verdict == AUDIT_NOT_APPLICABLE || o->verdict == AUDIT_MANUAL ||
+	    o->verdict == AUDIT_NOT_EVALUATED)
 		return 0;
 	/* a manual rule: what the check found is evidence for a person */
 	char reason[sizeof(o->reason)];
 	snprintf(reason, sizeof(reason), "%s", o->reason);
 	enum audit_verdict found = o->verdict;
-	audit_outcome_set(o, AUDIT_MANUAL, "%s%s", found == AUDIT_NOT_EVALUATED ? "evidence incomplete: " :
-			  found == AUDIT_FAIL ? "the automated evidence flags: " : "", reason);
+	audit_outcome_set(o, AUDIT_MANUAL, "%s%s", found == AUDIT_FAIL ? "for review: " : "", reason);
 	for (size_t i = 0; i < o->n_offenders; i++) {
 		struct audit_item *grown = realloc(o->evidence, (o->n_evidence + 1) * sizeof(*grown));
 		if (!grown)

@@ -90,12 +90,23 @@ int validate_op_value(const struct audit_param *params, size_t n, char *err, siz
 	return 0;
 }
 
+/* Offending objects, not offences: a container with two bad ports counts
+ * once (primitives add an object's offences one after the other). */
+static size_t distinct_offenders(const struct audit_outcome *o)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < o->n_offenders; i++)
+		n += i == 0 || strcmp(o->offenders[i - 1].id, o->offenders[i].id) != 0 ||
+		     strcmp(o->offenders[i - 1].kind, o->offenders[i].kind) != 0;
+	return n;
+}
+
 void outcome_conclude(struct audit_outcome *o, const char *what, const char *none_reason)
 {
 	if (o->n_offenders)
-		audit_outcome_set(o, AUDIT_FAIL, "%zu of %zu %s", o->n_offenders, o->n_objects, what);
+		audit_outcome_set(o, AUDIT_FAIL, "%zu of %zu %s affected", distinct_offenders(o), o->n_objects, what);
 	else if (!o->n_objects && none_reason)
 		audit_outcome_set(o, AUDIT_NOT_APPLICABLE, "%s", none_reason);
 	else
-		audit_outcome_set(o, AUDIT_PASS, "none of %zu %s", o->n_objects, what);
+		audit_outcome_set(o, AUDIT_PASS, "%zu %s checked, none affected", o->n_objects, what);
 }

@@ -305,6 +305,7 @@ def test_checker_catches_broken_files(text, expect):
 
 def test_checker_allows_engine_keys():
     """The engine adds check = ... (and parameters) to each section: other keys stay allowed."""
-    text = GOOD.replace("[5.5]\n", "[5.5]\ncheck = container_field\nfield = HostConfig.Privileged\n"
+    # [1.2.1] is a manual rule without a check of its own
+    text = GOOD.replace("[1.2.1]\n", "[1.2.1]\ncheck = container_field\nfield = HostConfig.Privileged\n"
                                    "expect@1.8.0 = false\n")
     assert check(text) == []
