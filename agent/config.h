@@ -32,6 +32,11 @@ struct config {
 	char *audit_waivers;            /* [audit] waivers: waivers file, "" = none */
 	char *audit_fail_on;            /* [audit] fail_on: low|medium|high|critical */
 	char *audit_trusted_users;      /* [audit] trusted_users: who may be in the docker group */
+	uint64_t scan_recent_days;      /* also scan images created/pulled within this many days */
+	uint64_t scan_max_image_bytes;  /* an exported or unpacked image */
+	uint64_t scan_max_file_bytes;   /* one file of an unpacked image */
+	uint64_t scan_max_files;        /* entries walked per image */
+	char *scan_work_dir;            /* unpacking exported images; "" = $TMPDIR or /var/tmp */
 	/* [scan] fields go here */
 	/* [runtime] fields go here */
 	/* [upstream] fields go here */

@@ -62,6 +62,9 @@ int docker_inspect_image(struct docker_client *c, const char *id, struct docker_
 int docker_image_history(struct docker_client *c, struct docker_image *img);
 /* networks borrow from *list, which the caller frees with yajl_tree_free. */
 int docker_list_networks(struct docker_client *c, yajl_val *list, struct docker_network **nets, size_t *n);
+/* GET /images/{name}/get: the image as a `docker save` tar stream, written to
+ * fd. -EFBIG (nothing more written) when it exceeds max_bytes. */
+int docker_image_save(struct docker_client *c, const char *name, int fd, uint64_t max_bytes);
 
 /* Streams /events. since/until are Unix times (0 = unset); filters is a
  * JSON filter document or NULL. The callback gets each event (borrowed for

@@ -1,0 +1,86 @@
+/* scan.h: the image scanner's results (one per image) and the stages that fill them: read the image, check risks, inventory, match. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <yajl/yajl_tree.h>
+
+#include "image/risks.h"
+#include "package.h"
+
+struct imagefs;
+struct docker_client;
+struct docker_image;
+struct scan_cache;
+
+/* One advisory that applies to one package of the image. */
+struct scan_vuln {
+	size_t pkg;                     /* index into scan_image.pkgs */
+	char *id;                       /* advisory id: "DSA-5678-1", "CVE-2024-1234", "GHSA-..." */
+	char **aliases; size_t n_aliases;
+	enum severity severity;
+	char *fixed;                    /* fixed version, "" = no fix yet */
+	char *summary;
+};
+
+enum scan_status {
+	SCAN_OK,                        /* read and checked */
+	SCAN_NOT_SCANNED,               /* could not be read: see reason (never reported clean) */
+};
+
+struct scan_image {
+	char *id;                       /* "sha256:..." */
+	char **tags; size_t n_tags;     /* repo tags, "<none>" images have none */
+	char **containers; size_t n_containers;   /* names of containers using it */
+	char *source;                   /* how it was read: "overlay2", "engine export", "archive FILE" */
+	enum scan_status status;
+	char reason[512];               /* why it was not scanned */
+	char os[128];                   /* PRETTY_NAME, "" when unknown */
+	char ecosystem[96];             /* "Debian:12" */
+	struct package *pkgs; size_t n_pkgs;
+	bool inventory_done;            /* false: packages were not listed (no package reader) */
+	bool inventory_truncated;       /* a limit stopped the inventory: it is incomplete */
+	char **notes; size_t n_notes;   /* problems reading single files, limits hit */
+	struct scan_vuln *vulns; size_t n_vulns;
+	bool vulns_checked;             /* matched against a vulnerability database */
+	struct risk_list risks;
+	size_t files_walked;
+	bool walk_truncated;
+	bool from_cache;
+	double seconds;
+};
+
+struct scan_options {
+	const char *host_root;          /* prefix of the engine's paths ("" = /) */
+	bool local_engine;              /* the engine's files are on this host (unix socket) */
+	const char *tmpdir;             /* for exported images */
+	uint64_t max_image_bytes;       /* export / unpack limit */
+	uint64_t max_file_bytes;
+	size_t max_entries;             /* walked per image */
+	bool no_cache;
+};
+
+/* Scans one engine image (inspect + history in img). */
+int scan_engine_image(struct docker_client *c, const struct docker_image *img, const struct scan_options *o,
+		      struct scan_cache *cache, struct scan_image *out);
+/* Scans every image of a `docker save` tarball or OCI layout; *out is an
+ * array of *n results. A file that cannot be read at all gives -errno with
+ * the reason in err (exit status 2 for the user's input). */
+int scan_archive_input(const char *input, const struct scan_options *o, struct scan_cache *cache,
+		       struct scan_image **out, size_t *n, char *err, size_t errlen);
+/* The facts of an image config (the "config" object of an image config
+ * blob, or Config of an inspect document) and its history (created_by list). */
+struct image_facts;
+/* Reads an opened image filesystem: setuid files from the walk, then the
+ * package inventory (scan_inventory, which needs the package readers). */
+int scan_filesystem(struct imagefs *fs, const struct scan_options *o, struct scan_image *out);
+int scan_inventory(struct imagefs *fs, const struct scan_options *o, struct scan_image *out);
+/* Config-level risks from facts. */
+int scan_config_risks(const struct image_facts *f, struct scan_image *out);
+
+int scan_image_note(struct scan_image *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void scan_image_not_scanned(struct scan_image *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void scan_image_free(struct scan_image *s);
+
+/* Counts of findings at or above a severity. */
+size_t scan_image_count(const struct scan_image *s, enum severity min, bool vulns, bool risks);
