@@ -78,9 +78,21 @@ struct load_state {
 	struct audit_ruleset *rs;
 	struct audit_rule *cur;
 	char *ruleset_benchmarks;       /* raw [ruleset] benchmarks value */
-	unsigned last_line;
-	char last_name[128];
+	/* the text, to tell an indented continuation line from a repeated key */
+	const char *text, *end, *line_start;
+	unsigned line_no;
 };
+
+/* Whether line (1-based, never smaller than the last one asked about) starts with blank space. */
+static bool line_indented(struct load_state *st, unsigned line)
+{
+	while (st->line_no < line && st->line_start < st->end) {
+		const char *nl = memchr(st->line_start, '\n', (size_t)(st->end - st->line_start));
+		st->line_start = nl ? nl + 1 : st->end;
+		st->line_no++;
+	}
+	return st->line_start < st->end && (*st->line_start == ' ' || *st->line_start == '\t');
+}
 
 static int add_key(struct audit_rule *r, const char *name, const char *value, unsigned line)
 {
@@ -140,9 +152,7 @@ static int rules_handler(void *user, const char *section, const char *name, cons
 			 unsigned line, char *err, size_t errlen)
 {
 	struct load_state *st = user;
-	bool continuation = line == st->last_line + 1 && strcmp(name, st->last_name) == 0;
-	st->last_line = line;
-	snprintf(st->last_name, sizeof(st->last_name), "%s", name);
+	bool continuation = line_indented(st, line);
 	if (strcmp(section, "ruleset") == 0)
 		return ruleset_key(st, name, value, err, errlen);
 	if (!valid_id(section)) {
@@ -407,8 +417,9 @@ static int load_text_into(struct load_state *st, const char *origin, const char 
 			  char *err, size_t errlen)
 {
 	st->cur = NULL;
-	st->last_line = 0;
-	st->last_name[0] = '\0';
+	st->text = st->line_start = text;
+	st->end = text + len;
+	st->line_no = 1;
 	return ini_file_parse_text(origin, text, len, rules_handler, st, err, errlen);
 }
 
