@@ -153,11 +153,17 @@ static int on_finding(void *user, const struct finding *f)
 	return finding_state_report(&d->state, f, now_ms());
 }
 
+static void on_not_evaluated(void *user, const char *rule_id)
+{
+	struct daemon *d = user;
+	finding_state_keep_rule(&d->state, rule_id);
+}
+
 static void run_engine(struct daemon *d, struct daemon_engine *e, int object_type, const char *object_id)
 {
 	if (!e->ctx || !e->evaluate)
 		return;
-	struct finding_sink sink = { .emit = on_finding, .user = d };
+	struct finding_sink sink = { .emit = on_finding, .not_evaluated = on_not_evaluated, .user = d };
 	bool full = object_id == NULL;
 	char err[256] = "";
 	int r = finding_state_begin(&d->state, e->name, object_type, object_id, full && d->first_full_pending);
@@ -352,7 +358,6 @@ static void heartbeat(struct daemon *d)
 	buf_free(&ev);
 	if (have_info)
 		docker_info_free(&info);
-	flush_pending(d);
 	d->last_heartbeat_ms = now_ms();
 	d->next_heartbeat_ms = d->last_heartbeat_ms + (int64_t)d->cfg->upstream_heartbeat_ms;
 }

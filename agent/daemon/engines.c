@@ -1,6 +1,8 @@
 /* engines.c: the table of evaluation engines the daemon drives; an engine not built in says so. */
 #include "daemon/engine.h"
 
+#include "daemon/engine_audit.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -8,7 +10,6 @@ int daemon_engines_init(const struct config *cfg, struct daemon_engine engines[D
 			size_t errlen)
 {
 	static const char *const names[DAEMON_N_ENGINES] = { "audit", "scan", "runtime" };
-	(void)cfg;
 	(void)err;
 	(void)errlen;
 	for (int i = 0; i < DAEMON_N_ENGINES; i++) {
@@ -18,6 +19,9 @@ int daemon_engines_init(const struct config *cfg, struct daemon_engine engines[D
 		/* engines are wired in here as they land in the tree; until then they are reported, never faked */
 		snprintf(engines[i].status, sizeof(engines[i].status), "not available");
 	}
+	char why[400] = "";
+	if (engine_audit_init(cfg, &engines[0], why, sizeof(why)) < 0)
+		snprintf(engines[0].status, sizeof(engines[0].status), "not available: %s", why);
 	return 0;
 }
 

@@ -62,6 +62,8 @@ int finding_object_parse(const char *s);
  * evaluated check (passed ones too, so that the daemon can resolve). */
 struct finding_sink {
 	int (*emit)(void *user, const struct finding *f);
+	/* a check that could not be evaluated this time: its open findings stay open */
+	void (*not_evaluated)(void *user, const char *rule_id);
 	void *user;
 };
 

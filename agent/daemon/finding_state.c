@@ -272,6 +272,14 @@ int finding_state_end(struct finding_state *st, int64_t now_ms)
 	return rc;
 }
 
+void finding_state_keep_rule(struct finding_state *st, const char *rule_id)
+{
+	for (size_t i = 0; i < st->n_buckets; i++)
+		for (struct tracked_finding *t = st->buckets[i]; t; t = t->next)
+			if (in_round(st, t) && strcmp(t->rule_id, rule_id) == 0)
+				t->seen = true;
+}
+
 int finding_state_close_object(struct finding_state *st, enum finding_object type, const char *object_id,
 			       int64_t now_ms)
 {

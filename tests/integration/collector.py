@@ -155,3 +155,135 @@ class Collector:
                 return True
             time.sleep(0.05)
         return pred(self)
+
+
+OCSF_REQUIRED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures",
+                             "ocsf-findings-required.json")
+FINDING_CLASSES = {2002: "vulnerability_finding", 2003: "compliance_finding", 2004: "detection_finding"}
+
+
+def ocsf_problems(event):
+    """Every way event misses the required attributes of OCSF 1.3 and 1.8 (an empty list when it has them)."""
+    spec = json.load(open(OCSF_REQUIRED))["versions"]
+    problems = []
+    for ver, s in spec.items():
+        def need(obj, name, where):
+            if not isinstance(obj, dict):
+                problems.append("%s %s: not an object" % (ver, where))
+                return
+            o = s["objects"].get(name) if name in s["objects"] else s.get(name)
+            for k in o["required"]:
+                if obj.get(k) in (None, "", [], {}):
+                    problems.append("%s %s: %s missing" % (ver, where, k))
+            for kind, keys in o.get("constraints", {}).items():
+                n = sum(1 for k in keys if obj.get(k) not in (None, ""))
+                if (kind == "at_least_one" and n < 1) or (kind == "just_one" and n != 1):
+                    problems.append("%s %s: %s of %s (has %d)" % (ver, where, kind, keys, n))
+        need(event, "base_event", "event")
+        cls = event.get("class_uid")
+        if event.get("type_uid") != cls * 100 + event.get("activity_id", -1):
+            problems.append("%s type_uid %s != class_uid*100+activity_id" % (ver, event.get("type_uid")))
+        if str(event.get("severity_id")) not in s["enums"]["severity_id"]:
+            problems.append("%s severity_id %s" % (ver, event.get("severity_id")))
+        md = event.get("metadata", {})
+        need(md, "metadata", "metadata")
+        need(md.get("product"), "product", "metadata.product")
+        if "device" in event:
+            need(event["device"], "device", "device")
+        if cls not in FINDING_CLASSES:
+            continue
+        if str(event.get("activity_id")) not in s["enums"]["finding.activity_id"]:
+            problems.append("%s activity_id %s" % (ver, event.get("activity_id")))
+        need(event, "finding", "finding")
+        need(event, FINDING_CLASSES[cls], FINDING_CLASSES[cls])
+        fi = event.get("finding_info")
+        need(fi, "finding_info", "finding_info")
+        if isinstance(fi, dict) and "analytic" in fi:
+            need(fi["analytic"], "analytic", "finding_info.analytic")
+        if "remediation" in event:
+            need(event["remediation"], "remediation", "remediation")
+        if cls == 2003:
+            need(event.get("compliance"), "compliance", "compliance")
+            if str(event["compliance"].get("status_id")) not in s["enums"]["compliance.status_id"]:
+                problems.append("%s compliance.status_id" % ver)
+        for i, v in enumerate(event.get("vulnerabilities", [])):
+            need(v, "vulnerability", "vulnerabilities[%d]" % i)
+            if "cve" in v:
+                need(v["cve"], "cve", "vulnerabilities[%d].cve" % i)
+                for c in v["cve"].get("cvss", []):
+                    need(c, "cvss", "cvss")
+            for p in v.get("affected_packages", []):
+                need(p, "affected_package", "affected_packages")
+                need(p, "package", "affected_packages")
+            if "remediation" in v:
+                need(v["remediation"], "remediation", "vulnerabilities[%d].remediation" % i)
+        for i, e in enumerate(event.get("evidences", [])):
+            need(e, "evidences", "evidences[%d]" % i)
+            if "container" in e:
+                need(e["container"], "container", "evidences[%d].container" % i)
+        for r in event.get("resources", []):
+            need(r, "resource_details", "resources")
+    return problems
+
+
+class Agent:
+    """`dockward daemon --foreground` with a private state dir, spool and config."""
+
+    def __init__(self, bin_path, workdir, docker_host=None, upstream=None, sinks="", extra=""):
+        self.bin = bin_path
+        self.dir = workdir
+        os.makedirs(workdir, exist_ok=True)
+        self.conf = os.path.join(workdir, "dockward.conf")
+        self.state = os.path.join(workdir, "state")
+        self.spool = os.path.join(self.state, "spool")
+        self.ndjson = os.path.join(workdir, "events.ndjson")
+        self.log = os.path.join(workdir, "daemon.log")
+        self.docker_host = docker_host or "unix://" + os.path.join(workdir, "no-docker.sock")
+        self.proc = None
+        text = ("[agent]\nstate_dir = %s\nlog_level = info\n[docker]\nhost = %s\n"
+                "[upstream]\nspool_dir = %s\nuser =\nretry_min = 100ms\nretry_max = 1s\n"
+                "flush_interval = 100ms\nflush_timeout = 3s\ntimeout = 5s\n" % (self.state, self.docker_host, self.spool))
+        if upstream:
+            text += upstream + "\n"
+        text += extra + "\n"
+        text += "[sink.local]\ntype = file\npath = %s\n" % self.ndjson
+        text += sinks
+        with open(self.conf, "w") as f:
+            f.write(text)
+
+    def run(self, *args, timeout=30):
+        e = dict(os.environ)
+        e.pop("DOCKER_HOST", None)
+        e["DOCKWARD_CONFIG"] = ""
+        return subprocess.run([self.bin, "-c", self.conf, *args], env=e, capture_output=True, text=True,
+                              timeout=timeout)
+
+    def start(self):
+        e = dict(os.environ)
+        e.pop("DOCKER_HOST", None)
+        e["DOCKWARD_CONFIG"] = ""
+        self.proc = subprocess.Popen([self.bin, "-c", self.conf, "daemon", "--foreground"], env=e,
+                                     stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
+        return self
+
+    def stop(self, sig=15, timeout=20):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            rc = self.proc.wait(timeout)
+        else:
+            rc = self.proc.returncode if self.proc else None
+        # a kill -9 leaves the uploader child: it leaves too once the daemon's end of the socket closes
+        return rc
+
+    def status(self):
+        r = self.run("status", "--format", "json")
+        return json.loads(r.stdout) if r.stdout.strip() else None
+
+    def local_events(self):
+        """What the file sink has: the same spool, delivered locally."""
+        if not os.path.exists(self.ndjson):
+            return []
+        return [json.loads(l) for l in open(self.ndjson) if l.strip()]
+
+    def logtext(self):
+        return open(self.log, errors="replace").read() if os.path.exists(self.log) else ""
