@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
 
 #define DPKG_FIELD_MAX 512
 
@@ -19,20 +18,6 @@ struct dpkg_stanza {
 	bool has_status;
 	unsigned line;          /* first line of the stanza */
 };
-
-static void copy_trimmed(char *dst, size_t dstlen, const char *v, size_t n)
-{
-	while (n && (*v == ' ' || *v == '\t')) {
-		v++;
-		n--;
-	}
-	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r'))
-		n--;
-	if (n >= dstlen)
-		n = dstlen - 1;
-	memcpy(dst, v, n);
-	dst[n] = '\0';
-}
 
 /* "install ok installed", "hold ok installed": the package's files are on disk. */
 static bool dpkg_installed(const struct dpkg_stanza *s, bool status_optional)
@@ -59,36 +44,20 @@ static int dpkg_emit(const struct dpkg_stanza *s, const struct pkgdb_os *os, con
 		const char *open = strchr(p + n, '(');
 		const char *close = open ? strchr(open, ')') : NULL;
 		if (open && close)
-			copy_trimmed(srcver, sizeof(srcver), open + 1, (size_t)(close - open - 1));
+			pkgdb_copy_trimmed(srcver, sizeof(srcver), open + 1, (size_t)(close - open - 1));
 	}
-	struct buf q, purl;
-	buf_init(&q, 4096);
-	buf_init(&purl, 8192);
-	int r = pkgdb_purl_qualifier(&q, "arch", s->arch);
-	if (r == 0 && strcmp(src, s->package) != 0)
-		r = pkgdb_purl_qualifier(&q, "upstream", src);
-	if (r == 0)
-		r = pkgdb_purl_qualifier(&q, "distro", os && os->purl_distro[0] ? os->purl_distro : NULL);
-	if (r == 0)
-		r = pkgdb_purl(&purl, "deb", os && os->purl_namespace[0] ? os->purl_namespace : "debian",
-			       s->package, s->version, q.data);
-	if (r == 0) {
-		struct pkgdb_entry e = {
-			.ecosystem = os ? os->ecosystem : "",
-			.name = s->package,
-			.version = s->version,
-			.source_name = src,
-			.source_version = srcver,
-			.location = location,
-			.purl = purl.data,
-			.origin = PKG_ORIGIN_OS,
-			.scheme = VERSION_DPKG,
-		};
-		r = package_list_add(out, &e);
-	}
-	buf_free(&q);
-	buf_free(&purl);
-	return r;
+	struct pkgdb_os_package p = {
+		.type = "deb",
+		.default_ns = "debian",
+		.name = s->package,
+		.version = s->version,
+		.source_name = src,
+		.source_version = srcver,
+		.arch = s->arch,
+		.upstream = strcmp(src, s->package) != 0 ? src : NULL,
+		.scheme = VERSION_DPKG,
+	};
+	return pkgdb_add_os_package(out, os, location, &p);
 }
 
 /* Records the first problem; later ones only count. */
@@ -129,11 +98,9 @@ static int dpkg_parse(const char *text, size_t len, bool status_optional, const 
 	size_t i = 0;
 	if (!location)
 		location = "dpkg status";
-	while (i < len && r == 0) {
-		const char *line = text + i;
-		const char *nl = memchr(line, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - line) : len - i;
-		i += n + 1;
+	const char *line;
+	size_t n;
+	while (r == 0 && pkgdb_next_line(text, len, &i, &line, &n)) {
 		lineno++;
 		size_t blank = 0;
 		while (blank < n && (line[blank] == ' ' || line[blank] == '\t' || line[blank] == '\r'))
@@ -160,15 +127,15 @@ static int dpkg_parse(const char *text, size_t len, bool status_optional, const 
 		size_t vlen = n - klen - 1;
 #define FIELD_IS(name) (klen == sizeof(name) - 1 && strncasecmp(line, name, klen) == 0)
 		if (FIELD_IS("Package"))
-			copy_trimmed(s.package, sizeof(s.package), v, vlen);
+			pkgdb_copy_trimmed(s.package, sizeof(s.package), v, vlen);
 		else if (FIELD_IS("Version"))
-			copy_trimmed(s.version, sizeof(s.version), v, vlen);
+			pkgdb_copy_trimmed(s.version, sizeof(s.version), v, vlen);
 		else if (FIELD_IS("Source"))
-			copy_trimmed(s.source, sizeof(s.source), v, vlen);
+			pkgdb_copy_trimmed(s.source, sizeof(s.source), v, vlen);
 		else if (FIELD_IS("Architecture"))
-			copy_trimmed(s.arch, sizeof(s.arch), v, vlen);
+			pkgdb_copy_trimmed(s.arch, sizeof(s.arch), v, vlen);
 		else if (FIELD_IS("Status")) {
-			copy_trimmed(s.status, sizeof(s.status), v, vlen);
+			pkgdb_copy_trimmed(s.status, sizeof(s.status), v, vlen);
 			s.has_status = true;
 		}
 #undef FIELD_IS
@@ -176,8 +143,7 @@ static int dpkg_parse(const char *text, size_t len, bool status_optional, const 
 	if (r == 0)
 		r = dpkg_finish(&s, status_optional, os, location, out, &first, err, errlen);
 	if (r < 0) {
-		snprintf(err, errlen, "%s: %s", location,
-			 r == -E2BIG ? "too many packages" : strerror(-r));
+		pkgdb_add_error(err, errlen, location, r);
 		return r;
 	}
 	return first;

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 
 #define GO_BUILDINFO_MAGIC "\xff Go buildinf:"
 #define GO_BUILDINFO_HEADER 32
@@ -26,23 +25,15 @@ static int go_emit(const char *path, const char *version, const char *location, 
 		snprintf(ns, sizeof(ns), "%.*s", (int)(slash - path), path);
 		name = slash + 1;
 	}
-	struct buf purl;
-	buf_init(&purl, 8192);
-	int r = pkgdb_purl(&purl, "golang", ns, name, version, NULL);
-	if (r == 0) {
-		struct pkgdb_entry e = {
-			.ecosystem = "Go",
-			.name = path,
-			.version = version,
-			.location = location,
-			.purl = purl.data,
-			.origin = PKG_ORIGIN_LANGUAGE,
-			.scheme = VERSION_GO,
-		};
-		r = package_list_add(out, &e);
-	}
-	buf_free(&purl);
-	return r;
+	struct pkgdb_entry e = {
+		.ecosystem = "Go",
+		.name = path,
+		.version = version,
+		.location = location,
+		.origin = PKG_ORIGIN_LANGUAGE,
+		.scheme = VERSION_GO,
+	};
+	return pkgdb_add_purl(out, &e, "golang", ns, name, NULL);
 }
 
 /* Splits a tab-separated line into at most n fields (the rest stays in the last). */
@@ -92,11 +83,9 @@ int pkgdb_parse_go_modinfo(const char *text, size_t len, const char *goversion, 
 		r = go_emit("stdlib", v, location, out);
 	}
 	size_t i = 0;
-	while (i < len && r == 0) {
-		const char *line = text + i;
-		const char *nl = memchr(line, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - line) : len - i;
-		i += n + 1;
+	const char *line;
+	size_t n;
+	while (r == 0 && pkgdb_next_line(text, len, &i, &line, &n)) {
 		lineno++;
 		if (n == 0)
 			continue;
@@ -137,7 +126,7 @@ int pkgdb_parse_go_modinfo(const char *text, size_t len, const char *goversion, 
 	if (r == 0)
 		r = go_flush(&m, location, out);
 	if (r < 0) {
-		snprintf(err, errlen, "%s: %s", location, r == -E2BIG ? "too many packages" : strerror(-r));
+		pkgdb_add_error(err, errlen, location, r);
 		return r;
 	}
 	return first;

@@ -23,39 +23,15 @@ static int maven_emit(const char *group, const char *artifact, const char *versi
 		snprintf(name, sizeof(name), "%s:%s", group, artifact);
 	else
 		snprintf(name, sizeof(name), "%s", artifact);
-	struct buf purl;
-	buf_init(&purl, 8192);
-	int r = pkgdb_purl(&purl, "maven", group, artifact, version, NULL);
-	if (r == 0) {
-		struct pkgdb_entry e = {
-			.ecosystem = "Maven",
-			.name = name,
-			.version = version,
-			.location = location,
-			.purl = purl.data,
-			.origin = PKG_ORIGIN_LANGUAGE,
-			.scheme = VERSION_MAVEN,
-		};
-		r = package_list_add(out, &e);
-	}
-	buf_free(&purl);
-	return r;
-}
-
-static void trim_copy(char *dst, size_t dstlen, const char *v, size_t n)
-{
-	while (n && (*v == ' ' || *v == '\t')) {
-		v++;
-		n--;
-	}
-	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r'))
-		n--;
-	if (n >= dstlen)
-		n = dstlen - 1;
-	memcpy(dst, v, n);
-	dst[n] = '\0';
-	if (strlen(dst) != n)
-		dst[0] = '\0'; /* embedded NUL: not a value */
+	struct pkgdb_entry e = {
+		.ecosystem = "Maven",
+		.name = name,
+		.version = version,
+		.location = location,
+		.origin = PKG_ORIGIN_LANGUAGE,
+		.scheme = VERSION_MAVEN,
+	};
+	return pkgdb_add_purl(out, &e, "maven", group, artifact, NULL);
 }
 
 int pkgdb_parse_pom_properties(const char *text, size_t len, const char *location,
@@ -65,11 +41,9 @@ int pkgdb_parse_pom_properties(const char *text, size_t len, const char *locatio
 	size_t i = 0;
 	if (!location)
 		location = "pom.properties";
-	while (i < len) {
-		const char *line = text + i;
-		const char *nl = memchr(line, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - line) : len - i;
-		i += n + 1;
+	const char *line;
+	size_t n;
+	while (pkgdb_next_line(text, len, &i, &line, &n)) {
 		while (n && (*line == ' ' || *line == '\t')) {
 			line++;
 			n--;
@@ -92,7 +66,7 @@ int pkgdb_parse_pom_properties(const char *text, size_t len, const char *locatio
 		else if (k == 7 && memcmp(line, "version", 7) == 0)
 			dst = version;
 		if (dst)
-			trim_copy(dst, JAVA_FIELD_MAX, line + v, n - v);
+			pkgdb_copy_trimmed(dst, JAVA_FIELD_MAX, line + v, n - v);
 	}
 	if (!group[0] || !artifact[0] || !version[0]) {
 		snprintf(err, errlen, "%s: no %s", location, !group[0] ? "groupId" : !artifact[0] ? "artifactId" : "version");
@@ -100,7 +74,7 @@ int pkgdb_parse_pom_properties(const char *text, size_t len, const char *locatio
 	}
 	int r = maven_emit(group, artifact, version, location, out);
 	if (r < 0)
-		snprintf(err, errlen, "%s: %s", location, r == -E2BIG ? "too many packages" : strerror(-r));
+		pkgdb_add_error(err, errlen, location, r);
 	return r;
 }
 
@@ -127,7 +101,7 @@ static void manifest_set(struct manifest *m, const char *key, const char *value)
 	else if (strcasecmp(key, "Bundle-Version") == 0)
 		dst = m->bundle_version;
 	if (dst)
-		trim_copy(dst, JAVA_FIELD_MAX, value, strlen(value));
+		pkgdb_copy_trimmed(dst, JAVA_FIELD_MAX, value, strlen(value));
 }
 
 int pkgdb_parse_manifest(const char *text, size_t len, const char *location,
@@ -141,11 +115,9 @@ int pkgdb_parse_manifest(const char *text, size_t len, const char *location,
 	size_t i = 0;
 	if (!location)
 		location = "MANIFEST.MF";
-	while (i < len) {
-		const char *line = text + i;
-		const char *nl = memchr(line, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - line) : len - i;
-		i += n + 1;
+	const char *line;
+	size_t n;
+	while (pkgdb_next_line(text, len, &i, &line, &n)) {
 		if (n && line[n - 1] == '\r')
 			n--;
 		if (line[0] == ' ' && n) {
@@ -172,7 +144,7 @@ int pkgdb_parse_manifest(const char *text, size_t len, const char *location,
 	snprintf(version, sizeof(version), "%s", m.version[0] ? m.version : m.bundle_version);
 	/* "org.example.lib;singleton:=true" -> group "org.example", artifact "lib" */
 	m.bundle_name[strcspn(m.bundle_name, ";")] = '\0';
-	trim_copy(m.bundle_name, sizeof(m.bundle_name), m.bundle_name, strlen(m.bundle_name));
+	pkgdb_copy_trimmed(m.bundle_name, sizeof(m.bundle_name), m.bundle_name, strlen(m.bundle_name));
 	if (m.vendor_id[0] && m.title[0]) {
 		snprintf(group, sizeof(group), "%s", m.vendor_id);
 		snprintf(artifact, sizeof(artifact), "%s", m.title);
@@ -193,7 +165,7 @@ int pkgdb_parse_manifest(const char *text, size_t len, const char *location,
 	}
 	int r = maven_emit(group, artifact, version, location, out);
 	if (r < 0)
-		snprintf(err, errlen, "%s: %s", location, r == -E2BIG ? "too many packages" : strerror(-r));
+		pkgdb_add_error(err, errlen, location, r);
 	return r;
 }
 
@@ -323,7 +295,7 @@ int pkgdb_parse_java_archive(const unsigned char *zip, size_t len, const char *l
 		max_entry = (size_t)16 << 20;
 	int r = java_archive(zip, len, location, max_entry, 0, out, &first, err, errlen);
 	if (r < 0) {
-		snprintf(err, errlen, "%s: %s", location, r == -E2BIG ? "too many packages" : strerror(-r));
+		pkgdb_add_error(err, errlen, location, r);
 		return r;
 	}
 	return first;

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
 #include "json.h"
 
 int pkgdb_parse_npm_package_json(const char *text, size_t len, const char *location,
@@ -42,24 +41,17 @@ int pkgdb_parse_npm_package_json(const char *text, size_t len, const char *locat
 		snprintf(ns, sizeof(ns), "%.*s", (int)(slash - name), name);
 		base = slash + 1;
 	}
-	struct buf purl;
-	buf_init(&purl, 4096);
-	r = pkgdb_purl(&purl, "npm", ns, base, version, NULL);
-	if (r == 0) {
-		struct pkgdb_entry e = {
-			.ecosystem = "npm",
-			.name = name,
-			.version = version,
-			.location = location,
-			.purl = purl.data,
-			.origin = PKG_ORIGIN_LANGUAGE,
-			.scheme = VERSION_SEMVER,
-		};
-		r = package_list_add(out, &e);
-		if (r < 0)
-			snprintf(err, errlen, "%s: %s", location, r == -E2BIG ? "too many packages" : strerror(-r));
-	}
-	buf_free(&purl);
+	struct pkgdb_entry e = {
+		.ecosystem = "npm",
+		.name = name,
+		.version = version,
+		.location = location,
+		.origin = PKG_ORIGIN_LANGUAGE,
+		.scheme = VERSION_SEMVER,
+	};
+	r = pkgdb_add_purl(out, &e, "npm", ns, base, NULL);
+	if (r < 0)
+		pkgdb_add_error(err, errlen, location, r);
 out:
 	yajl_tree_free(doc);
 	return r;

@@ -122,11 +122,9 @@ int pkgdb_parse_os_release(const char *text, size_t len, struct pkgdb_os *os, ch
 {
 	memset(os, 0, sizeof(*os));
 	size_t i = 0;
-	while (i < len) {
-		const char *line = text + i;
-		const char *nl = memchr(line, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - line) : len - i;
-		i += n + 1;
+	const char *line;
+	size_t n;
+	while (pkgdb_next_line(text, len, &i, &line, &n)) {
 		while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
 			n--;
 		const char *eq = memchr(line, '=', n);

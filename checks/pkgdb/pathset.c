@@ -1,6 +1,8 @@
 /* pathset.c: a set of image paths (the files the OS package manager installed), open addressing over one string buffer. */
 #include "pathset.h"
 
+#include "pkgdb.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -98,11 +100,9 @@ int pathset_add(struct pathset *s, const char *path, size_t len)
 int pathset_add_lines(struct pathset *s, const char *text, size_t len)
 {
 	size_t i = 0;
-	while (i < len) {
-		const char *line = text + i;
-		const char *nl = memchr(line, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - line) : len - i;
-		i += n + 1;
+	const char *line;
+	size_t n;
+	while (pkgdb_next_line(text, len, &i, &line, &n)) {
 		if (n && line[n - 1] == '\r')
 			n--;
 		if (n && line[0] == '/') {

@@ -170,3 +170,25 @@ int pkgdb_purl(struct buf *b, const char *type, const char *ns, const char *name
 	       const char *qualifiers);
 /* Appends key=value (escaped) to a purl qualifier string, '&'-separated; nothing for an empty value. */
 int pkgdb_purl_qualifier(struct buf *q, const char *key, const char *value);
+/* Adds e with the purl pkg:TYPE/NS/NAME@E->VERSION?QUALIFIERS built from it
+ * (e->purl is ignored). Returns 0, -ENOMEM or -E2BIG. */
+int pkgdb_add_purl(struct package_list *out, const struct pkgdb_entry *e, const char *type, const char *ns,
+		   const char *purl_name, const char *qualifiers);
+/* An OS package (dpkg, apk, rpm): purl qualifiers arch, epoch, upstream
+ * (when the source differs from the name) and the OS's distro. */
+struct pkgdb_os_package {
+	const char *type;           /* purl type: "deb", "apk", "rpm" */
+	const char *default_ns;     /* purl namespace when the OS is unknown (NULL: none) */
+	const char *name, *version, *source_name, *source_version;
+	const char *purl_version;   /* version in the purl when it differs (rpm: without epoch) */
+	const char *arch, *epoch, *upstream;
+	enum version_scheme scheme;
+};
+int pkgdb_add_os_package(struct package_list *out, const struct pkgdb_os *os, const char *location,
+			 const struct pkgdb_os_package *p);
+/* "LOCATION: too many packages" or the errno's text, for a failed add. */
+void pkgdb_add_error(char *err, size_t errlen, const char *location, int r);
+/* Copies v[0..n) without surrounding blanks (and "" if it holds a NUL). */
+void pkgdb_copy_trimmed(char *dst, size_t dstlen, const char *v, size_t n);
+/* The next line of text[*pos..len) without its '\n' (and '\r'); false at the end. */
+bool pkgdb_next_line(const char *text, size_t len, size_t *pos, const char **line, size_t *n);

@@ -107,3 +107,89 @@ int pkgdb_purl_qualifier(struct buf *q, const char *key, const char *value)
 	int r = buf_printf(q, "%s%s=", q->len ? "&" : "", key);
 	return r ? r : pkgdb_purl_escape(q, value, false);
 }
+
+int pkgdb_add_purl(struct package_list *out, const struct pkgdb_entry *e, const char *type, const char *ns,
+		   const char *purl_name, const char *qualifiers)
+{
+	struct buf purl;
+	buf_init(&purl, 16384);
+	int r = pkgdb_purl(&purl, type, ns, purl_name, e->version, qualifiers);
+	if (r == 0) {
+		struct pkgdb_entry with = *e;
+		with.purl = purl.data;
+		r = package_list_add(out, &with);
+	}
+	buf_free(&purl);
+	return r;
+}
+
+int pkgdb_add_os_package(struct package_list *out, const struct pkgdb_os *os, const char *location,
+			 const struct pkgdb_os_package *p)
+{
+	struct buf q;
+	buf_init(&q, 8192);
+	int r = pkgdb_purl_qualifier(&q, "arch", p->arch);
+	if (r == 0)
+		r = pkgdb_purl_qualifier(&q, "epoch", p->epoch);
+	if (r == 0)
+		r = pkgdb_purl_qualifier(&q, "upstream", p->upstream);
+	if (r == 0)
+		r = pkgdb_purl_qualifier(&q, "distro", os && os->purl_distro[0] ? os->purl_distro : NULL);
+	if (r == 0) {
+		struct pkgdb_entry e = {
+			.ecosystem = os ? os->ecosystem : "",
+			.name = p->name,
+			.version = p->purl_version ? p->purl_version : p->version,
+			.source_name = p->source_name,
+			.source_version = p->source_version,
+			.location = location,
+			.origin = PKG_ORIGIN_OS,
+			.scheme = p->scheme,
+		};
+		struct buf purl;
+		buf_init(&purl, 16384);
+		r = pkgdb_purl(&purl, p->type, os && os->purl_namespace[0] ? os->purl_namespace : p->default_ns,
+			       p->name, e.version, q.data);
+		e.version = p->version;
+		e.purl = purl.data;
+		if (r == 0)
+			r = package_list_add(out, &e);
+		buf_free(&purl);
+	}
+	buf_free(&q);
+	return r;
+}
+
+void pkgdb_add_error(char *err, size_t errlen, const char *location, int r)
+{
+	snprintf(err, errlen, "%s: %s", location, r == -E2BIG ? "too many packages" : strerror(-r));
+}
+
+void pkgdb_copy_trimmed(char *dst, size_t dstlen, const char *v, size_t n)
+{
+	while (n && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r'))
+		n--;
+	if (n >= dstlen)
+		n = dstlen - 1;
+	if (memchr(v, '\0', n))
+		n = 0;
+	memmove(dst, v, n);
+	dst[n] = '\0';
+}
+
+bool pkgdb_next_line(const char *text, size_t len, size_t *pos, const char **line, size_t *n)
+{
+	if (*pos >= len)
+		return false;
+	*line = text + *pos;
+	const char *nl = memchr(*line, '\n', len - *pos);
+	*n = nl ? (size_t)(nl - *line) : len - *pos;
+	*pos += *n + 1;
+	if (*n && (*line)[*n - 1] == '\r')
+		(*n)--;
+	return true;
+}

@@ -186,64 +186,50 @@ int pkgdb_parse_rpm_header(const unsigned char *blob, size_t len, const struct p
 	const char *srpm = rpm_string(&h, RPMTAG_SOURCERPM);
 	uint32_t epoch = 0;
 	bool has_epoch = rpm_int32(&h, RPMTAG_EPOCH, &epoch);
-	if (!name || !version || !release) {
+	if (!name || !*name || !version || !*version || !release || !*release) {
 		snprintf(err, errlen, "%s: header without %s", location,
-			 !name ? "NAME" : !version ? "VERSION" : "RELEASE");
+			 !name || !*name ? "NAME" : !version || !*version ? "VERSION" : "RELEASE");
 		return -EBADMSG;
 	}
 	/* imported signing keys are pseudo-packages, not software */
 	if (strcmp(name, "gpg-pubkey") == 0 && !srpm)
 		return 0;
-	char epoch_s[16] = "";
+	char epoch_s[16] = "", src[512], srcvr[512];
 	if (has_epoch)
 		snprintf(epoch_s, sizeof(epoch_s), "%u", epoch);
-	struct buf ver, srcver, q, purl;
+	struct buf ver, srcver, vr;
 	buf_init(&ver, 4096);
 	buf_init(&srcver, 4096);
-	buf_init(&q, 8192);
-	buf_init(&purl, 16384);
-	char src[512], srcvr[512];
+	buf_init(&vr, 4096);
 	snprintf(src, sizeof(src), "%s", name);
 	int r = buf_printf(&ver, "%s%s%s-%s", epoch_s, has_epoch ? ":" : "", version, release);
+	if (r == 0)
+		r = buf_printf(&vr, "%s-%s", version, release);
 	if (r == 0 && srpm && srpm_split(srpm, src, sizeof(src), srcvr, sizeof(srcvr)))
 		r = buf_printf(&srcver, "%s%s%s", epoch_s, has_epoch ? ":" : "", srcvr);
 	else if (r == 0)
 		r = buf_append(&srcver, ver.data, ver.len);
-	if (r == 0)
-		r = pkgdb_purl_qualifier(&q, "arch", arch);
-	if (r == 0)
-		r = pkgdb_purl_qualifier(&q, "epoch", epoch_s);
-	if (r == 0)
-		r = pkgdb_purl_qualifier(&q, "upstream", srpm);
-	if (r == 0)
-		r = pkgdb_purl_qualifier(&q, "distro", os && os->purl_distro[0] ? os->purl_distro : NULL);
 	if (r == 0) {
-		char vr[1024];
-		snprintf(vr, sizeof(vr), "%s-%s", version, release);
-		r = pkgdb_purl(&purl, "rpm", os && os->purl_namespace[0] ? os->purl_namespace : NULL, name, vr,
-			       q.data);
-	}
-	if (r == 0) {
-		struct pkgdb_entry e = {
-			.ecosystem = os ? os->ecosystem : "",
+		struct pkgdb_os_package p = {
+			.type = "rpm",
 			.name = name,
 			.version = ver.data,
+			.purl_version = vr.data,
 			.source_name = src,
 			.source_version = srcver.data,
-			.location = location,
-			.purl = purl.data,
-			.origin = PKG_ORIGIN_OS,
+			.arch = arch,
+			.epoch = epoch_s,
+			.upstream = srpm,
 			.scheme = VERSION_RPM,
 		};
-		r = package_list_add(out, &e);
+		r = pkgdb_add_os_package(out, os, location, &p);
 	}
 	if (r == 0 && files)
 		rpm_files(&h, files);
 	if (r < 0)
-		snprintf(err, errlen, "%s: %s", location, r == -E2BIG ? "too many packages" : strerror(-r));
+		pkgdb_add_error(err, errlen, location, r);
 	buf_free(&ver);
 	buf_free(&srcver);
-	buf_free(&q);
-	buf_free(&purl);
+	buf_free(&vr);
 	return r;
 }

@@ -4,18 +4,12 @@
 
 #include "pkgdb/pkgdb.h"
 
+/* A file of tests/fixtures/pkgdb. */
 static inline char *pkgdb_fixture(const char *name, size_t *len)
 {
-	const char *src = getenv("DOCKWARD_SRC");
-	char path[4096];
-	snprintf(path, sizeof(path), "%s%stests/fixtures/pkgdb/%s", src ? src : "", src ? "/" : "", name);
-	char *text = NULL;
-	size_t n = 0;
-	int r = read_file_capped(path, (size_t)16 << 20, &text, &n);
-	if (r < 0)
-		fail_msg("cannot read fixture %s: %s", path, strerror(-r));
-	*len = n;
-	return text;
+	char rel[1024];
+	snprintf(rel, sizeof(rel), "../pkgdb/%s", name);
+	return fixture_text(rel, len);
 }
 
 /* The only package named name (fails the test when there is none or several). */
