@@ -11,6 +11,7 @@
 
 static const struct command commands[] = {
 	/* audit, scan, db, watch, daemon, status: added here as their engines land */
+	{ "watch", "stream runtime threat alerts from eBPF probes in containers", cmd_watch },
 	{ "scan", "scan images for vulnerable packages and risks (root user, secrets, setuid files)", cmd_scan },
 	{ "audit", "audit this host against the CIS Docker Benchmark", cmd_audit },
 	{ "rules", "list the audit rules of a benchmark version", cmd_rules },
