@@ -86,6 +86,57 @@ const struct audit_primitive audit_prim_image_field = {
 	.eval = eval_image_field,
 };
 
+static bool user_is_root(const char *user)
+{
+	static const char *const roots = ",root,0,root:root,0:0,root:0,0:root";
+	return audit_str_satisfies(user ? user : "", OP_IN, roots);
+}
+
+/* The image's default user, and each container's effective one (its
+ * Config.User holds the image's default unless --user replaced it). */
+static int eval_user(const struct audit_check *c, struct audit_outcome *o)
+{
+	if (images_missing(c, o))
+		return 0;
+	for (size_t i = 0; i < c->snap->n_images; i++) {
+		if (!image_wanted(c, i))
+			continue;
+		const struct docker_image *img = &c->snap->images[i];
+		o->n_objects++;
+		if (user_is_root(img->user)) {
+			int r = image_offender(o, img, img->user[0] ? "USER is root" : "no USER: runs as root");
+			if (r < 0)
+				return r;
+		}
+	}
+	for (size_t i = 0; i < c->snap->n_containers; i++) {
+		if (!container_selected(c, i, false))
+			continue;
+		const struct docker_container *ct = &c->snap->containers[i];
+		const struct docker_image *img = snapshot_find_image(c->snap, ct->image_id);
+		o->n_objects++;
+		/* a container that runs as root although its image names another user */
+		if (user_is_root(ct->user) && img && !user_is_root(img->user)) {
+			int r = offender_container(o, ct, "runs as %s, overriding the image's USER %s",
+						   ct->user[0] ? ct->user : "root", img->user);
+			if (r < 0)
+				return r;
+		}
+	}
+	outcome_conclude(o, "images and containers", "no images");
+	return 0;
+}
+
+const struct audit_primitive audit_prim_image_user = {
+	.name = "image_user",
+	.summary = "fails images whose default user is root (or unset), and containers run as root against "
+		   "their image's USER",
+	.optional = (const char *const[]){ "images", NULL },
+	.needs = AUDIT_NEED_IMAGES,
+	.validate = validate_images_param,
+	.eval = eval_user,
+};
+
 static int eval_healthcheck(const struct audit_check *c, struct audit_outcome *o)
 {
 	if (images_missing(c, o))

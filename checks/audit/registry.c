@@ -6,7 +6,7 @@
 extern const struct audit_primitive audit_prim_container_field, audit_prim_container_mounts,
 	audit_prim_container_ports, audit_prim_container_restart, audit_prim_container_seccomp,
 	audit_prim_container_no_new_privileges, audit_prim_container_capabilities, audit_prim_container_process,
-	audit_prim_container_image_current, audit_prim_image_field, audit_prim_image_healthcheck,
+	audit_prim_container_image_current, audit_prim_image_field, audit_prim_image_healthcheck, audit_prim_image_user,
 	audit_prim_image_history, audit_prim_image_scan, audit_prim_daemon_option, audit_prim_daemon_options_list,
 	audit_prim_engine_facts, audit_prim_swarm;
 /* host primitives (files, audit rules, partitions, users, processes) are declared here */
@@ -23,6 +23,7 @@ static const struct audit_primitive *const primitives[] = {
 	&audit_prim_container_image_current,
 	&audit_prim_image_field,
 	&audit_prim_image_healthcheck,
+	&audit_prim_image_user,
 	&audit_prim_image_history,
 	&audit_prim_image_scan,
 	&audit_prim_daemon_option,
