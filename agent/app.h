@@ -24,12 +24,12 @@ struct command {
 };
 
 int cmd_version(struct app *a, int argc, char **argv);
-int cmd_watch(struct app *a, int argc, char **argv);
 int cmd_inventory(struct app *a, int argc, char **argv);
 int cmd_scan(struct app *a, int argc, char **argv);
 int cmd_daemon(struct app *a, int argc, char **argv);
 int cmd_status(struct app *a, int argc, char **argv);
 int cmd_events(struct app *a, int argc, char **argv);
+int cmd_db(struct app *a, int argc, char **argv);
 int cmd_audit(struct app *a, int argc, char **argv);
 int cmd_rules(struct app *a, int argc, char **argv);
 

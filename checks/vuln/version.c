@@ -18,7 +18,7 @@ int digits_compare(const char *a, size_t alen, const char *b, size_t blen)
 	}
 	if (alen != blen)
 		return alen < blen ? -1 : 1;
-	return sign_of(memcmp(a, b, alen));
+	return alen ? sign_of(memcmp(a, b, alen)) : 0;
 }
 
 int version_compare(enum version_scheme s, const char *a, const char *b)
