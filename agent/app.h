@@ -24,6 +24,7 @@ struct command {
 };
 
 int cmd_version(struct app *a, int argc, char **argv);
+int cmd_watch(struct app *a, int argc, char **argv);
 int cmd_inventory(struct app *a, int argc, char **argv);
 int cmd_scan(struct app *a, int argc, char **argv);
 int cmd_daemon(struct app *a, int argc, char **argv);

@@ -52,6 +52,8 @@ static const struct config_key config_keys[] = {
 	K("scan", "work_dir", KEY_STRING, scan_work_dir, "", 0, 0),
 	K("scan", "vulndb_dir", KEY_STRING, scan_vulndb_dir, "/var/lib/dockward/vulndb", 0, 0),
 	/* [scan] keys go here */
+	K("runtime", "rules_dir", KEY_STRING, runtime_rules_dir, DOCKWARD_DATADIR "/rules/runtime", 0, 0),
+	K("runtime", "ring_buffer", KEY_SIZE, runtime_ring_buffer, "1M", 65536, (uint64_t)1 << 30),
 	/* [runtime] keys go here */
 	/* [upstream] keys go here */
 	K("audit", "interval", KEY_DURATION, audit_interval_ms, "1h", 1000, 604800000),

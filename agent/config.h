@@ -39,6 +39,8 @@ struct config {
 	char *scan_work_dir;            /* unpacking exported images; "" = $TMPDIR or /var/tmp */
 	char *scan_vulndb_dir;          /* the compiled vulnerability database (`dockward db import`) */
 	/* [scan] fields go here */
+	char *runtime_rules_dir;        /* [runtime] rules_dir: detection rules of `watch` (*.ini) */
+	uint64_t runtime_ring_buffer;   /* [runtime] ring_buffer: kernel-to-agent buffer, a power of two */
 	/* [runtime] fields go here */
 	/* [upstream] fields go here */
 	uint64_t audit_interval_ms;     /* [audit] interval: the daemon's full audit */

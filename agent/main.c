@@ -12,6 +12,7 @@
 static const struct command commands[] = {
 	/* audit, scan, db, watch, daemon, status: added here as their engines land */
 	{ "db", "import OSV advisories into the local vulnerability database, show it, query it", cmd_db },
+	{ "watch", "stream runtime threat alerts from eBPF probes in containers", cmd_watch },
 	{ "scan", "scan images for vulnerable packages and risks (root user, secrets, setuid files)", cmd_scan },
 	{ "audit", "audit this host against the CIS Docker Benchmark", cmd_audit },
 	{ "rules", "list the audit rules of a benchmark version", cmd_rules },
