@@ -287,3 +287,71 @@ class Agent:
 
     def logtext(self):
         return open(self.log, errors="replace").read() if os.path.exists(self.log) else ""
+
+
+class SocketProxy:
+    """A unix socket that forwards to the test engine's socket; stop() is an engine going away."""
+
+    def __init__(self, path, target):
+        self.path = path
+        self.target = target
+        self.srv = None
+        self.conns = []
+        self.lock = threading.Lock()
+
+    def start(self):
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+        self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.srv.bind(self.path)
+        self.srv.listen(16)
+        threading.Thread(target=self._accept, args=(self.srv,), daemon=True).start()
+        return self
+
+    def _accept(self, srv):
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                u.connect(self.target)
+            except OSError:
+                c.close()
+                continue
+            with self.lock:
+                self.conns += [c, u]
+            for a, b in ((c, u), (u, c)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a, b):
+        try:
+            while True:
+                data = a.recv(65536)
+                if not data:
+                    break
+                b.sendall(data)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def stop(self):
+        if self.srv:
+            self.srv.close()
+            self.srv = None
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+        with self.lock:
+            for s in self.conns:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                    s.close()
+                except OSError:
+                    pass
+            self.conns = []
