@@ -1,0 +1,317 @@
+"""test_scan.py: `dockward scan` on real images of a private engine and on docker-save / OCI files: exact inventories, risks, hostile images."""
+import io
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+
+import pytest
+
+from conftest import ROOT, run_dockward
+from scan_images import bookworm_tarball, import_tarball
+
+BOOKWORM = "dwtest/bookworm:12"
+RISKY = "dwtest/risky:1"
+GOOD = "dwtest/good:1"
+HOSTILE = "dwtest/hostile:1"
+REMOVED = "util-linux-extra"
+
+
+def dpkg_installed(tar_path):
+    """The oracle: name -> version of every installed package in the tarball's dpkg status."""
+    with tarfile.open(tar_path) as t:
+        text = t.extractfile("./var/lib/dpkg/status").read().decode()
+    pkgs = {}
+    for stanza in text.split("\n\n"):
+        f = {}
+        for line in stanza.splitlines():
+            if line and not line[0].isspace() and ":" in line:
+                k, v = line.split(":", 1)
+                f[k] = v.strip()
+        if f.get("Status") == "install ok installed":
+            pkgs[f["Package"]] = f["Version"]
+    return pkgs
+
+
+def build(dockerd, ref, dockerfile, files=None):
+    ctx = tempfile.mkdtemp(prefix="dwctx")
+    try:
+        with open(os.path.join(ctx, "Dockerfile"), "w") as f:
+            f.write(dockerfile)
+        for name, data in (files or {}).items():
+            with open(os.path.join(ctx, name), "wb") as f:
+                f.write(data)
+        e = dockerd.env()
+        e["DOCKER_BUILDKIT"] = "0"
+        subprocess.run(["docker", "build", "-q", "--network", "none", "--build-arg", "NPM_TOKEN=npm_s3cr3t",
+                        "-t", ref, ctx], env=e, check=True, capture_output=True)
+    finally:
+        shutil.rmtree(ctx)
+    return ref
+
+
+def hostile_tar(host_secret_dir):
+    """An image root whose links point at host files, with a FIFO, an oversized file and a setuid file."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        def add(name, type_=tarfile.REGTYPE, data=b"", mode=0o644, link=""):
+            ti = tarfile.TarInfo(name)
+            ti.type = type_
+            ti.mode = mode
+            ti.linkname = link
+            ti.size = len(data) if type_ == tarfile.REGTYPE else 0
+            t.addfile(ti, io.BytesIO(data) if type_ == tarfile.REGTYPE else None)
+        for d in ("etc", "var", "var/lib", "var/lib/dpkg", "usr", "usr/bin", "lib", "lib/apk", "lib/apk/db",
+                  "usr/lib", "usr/lib/python3", "usr/lib/python3/dist-packages",
+                  "usr/lib/python3/dist-packages/big-1.0.dist-info", "var/lib/dpkg/status.d"):
+            add(d, tarfile.DIRTYPE, mode=0o755)
+        # absolute link to a host file holding a dpkg database
+        add("var/lib/dpkg/status", tarfile.SYMTYPE, link=os.path.join(host_secret_dir, "status"))
+        # relative link climbing out of the root towards the host's /etc/os-release
+        add("etc/os-release", tarfile.SYMTYPE, link="../../../../../../../../etc/os-release")
+        # apk database through a directory link to the host's root
+        add("lib/apk/db/installed", tarfile.SYMTYPE, link="/" + "../" * 12 + host_secret_dir.lstrip("/") + "/installed")
+        add("var/lib/dpkg/status.d/fifo", tarfile.FIFOTYPE)
+        add("usr/lib/python3/dist-packages/big-1.0.dist-info/METADATA",
+            data=b"Metadata-Version: 2.1\nName: big\nVersion: 1.0\n" + b"x" * (3 << 20))
+        add("usr/bin/suid-tool", data=b"#!/bin/sh\n", mode=0o4755)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def images(dockerd, busybox_image):
+    tar = bookworm_tarball()
+    import_tarball(dockerd, tar, BOOKWORM, changes=['CMD ["/bin/bash"]'])
+    build(dockerd, RISKY, "FROM %s\n"
+          "ARG NPM_TOKEN\n"
+          "ENV DB_PASSWORD=hunter2 APP_MODE=prod\n"
+          "RUN echo $NPM_TOKEN >/dev/null && chmod u+s /usr/bin/find && dpkg --purge --force-depends %s\n"
+          "USER 0:0\n" % (BOOKWORM, REMOVED))
+    build(dockerd, GOOD, "FROM %s\nUSER 1000:1000\nHEALTHCHECK CMD [\"true\"]\n" % busybox_image)
+    secret_dir = tempfile.mkdtemp(prefix="dwhost")
+    with open(os.path.join(secret_dir, "status"), "w") as f:
+        f.write("Package: host-only-package\nStatus: install ok installed\nVersion: 6.6.6\nArchitecture: all\n\n")
+    with open(os.path.join(secret_dir, "installed"), "w") as f:
+        f.write("P:host-apk\nV:1.0\n\n")
+    d = tempfile.mkdtemp(prefix="dwhostile")
+    with open(os.path.join(d, "root.tar"), "wb") as f:
+        f.write(hostile_tar(secret_dir))
+    import_tarball(dockerd, os.path.join(d, "root.tar"), HOSTILE)
+    shutil.rmtree(d)
+    yield {"bookworm": dpkg_installed(tar), "secret_dir": secret_dir}
+    shutil.rmtree(secret_dir)
+
+
+def scan_json(dockward, *args, rc=None):
+    r = dockward("scan", "-f", "json", *args)
+    assert r.rc in ((0, 1) if rc is None else (rc,)), r.err
+    doc = r.json()
+    assert doc["schema_version"] == 1
+    return doc, r
+
+
+def by_tag(doc, tag):
+    found = [i for i in doc["images"] if tag in i["tags"]]
+    assert len(found) == 1, [i["tags"] for i in doc["images"]]
+    return found[0]
+
+
+def risks(img):
+    return sorted((k["id"], k["subject"]) for k in img["risks"])
+
+
+def test_bookworm_inventory_is_exact(dockward, images):
+    doc, r = scan_json(dockward, BOOKWORM, rc=1)
+    img = by_tag(doc, BOOKWORM)
+    assert img["status"] == "scanned" and img["source"] == "overlay2"
+    assert img["os"] == "Debian GNU/Linux 12 (bookworm)" and img["ecosystem"] == "Debian:12"
+    got = {p["name"]: p["version"] for p in img["packages"] if p["origin"] == "os"}
+    assert got == images["bookworm"]
+    libc = [p for p in img["packages"] if p["name"] == "libc6"][0]
+    assert libc["source_name"] == "glibc" and libc["location"] == "/var/lib/dpkg/status"
+    assert libc["purl"].startswith("pkg:deb/debian/libc6@")
+    assert img["inventory"] == {"listed": True, "complete": True, "packages": len(images["bookworm"]),
+                                "files_walked": img["inventory"]["files_walked"]}
+    suid = sorted(s for i, s in risks(img) if i == "DW-IMG-SETUID")
+    assert suid == ["/usr/bin/chage", "/usr/bin/chfn", "/usr/bin/chsh", "/usr/bin/expiry", "/usr/bin/gpasswd",
+                    "/usr/bin/mount", "/usr/bin/newgrp", "/usr/bin/passwd", "/usr/bin/su", "/usr/bin/umount",
+                    "/usr/sbin/unix_chkpwd"]
+    assert ("DW-IMG-ROOT-USER", "USER") in risks(img)
+    assert ("DW-IMG-NO-HEALTHCHECK", "HEALTHCHECK") in risks(img)
+    assert img["clean"] is False
+
+
+def test_upper_layer_removal_and_risks(dockward, images):
+    doc, _ = scan_json(dockward, RISKY, rc=1)
+    img = by_tag(doc, RISKY)
+    got = {p["name"]: p["version"] for p in img["packages"] if p["origin"] == "os"}
+    want = dict(images["bookworm"])
+    del want[REMOVED]
+    assert got == want
+    rk = risks(img)
+    assert ("DW-IMG-SETUID", "/usr/bin/find") in rk
+    assert ("DW-IMG-ROOT-USER", "USER") in rk          # USER 0:0
+    assert ("DW-IMG-SECRET-ENV", "DB_PASSWORD") in rk
+    assert not any(s == "APP_MODE" for _, s in rk)
+    hist = [s for i, s in rk if i == "DW-IMG-SECRET-HISTORY"]
+    assert len(hist) == 1 and hist[0].endswith(": NPM_TOKEN")
+    text = json.dumps(doc)
+    assert "hunter2" not in text and "npm_s3cr3t" not in text   # names, never values
+
+
+def test_clean_image_reported_clean(dockward, images):
+    doc, r = scan_json(dockward, GOOD, "--fail-on", "low", rc=0)
+    img = by_tag(doc, GOOD)
+    assert img["status"] == "scanned" and img["risks"] == [] and img["packages"] == []
+    t = dockward("scan", GOOD, "--no-color")
+    assert t.rc == 0
+    assert "No risks found; vulnerabilities not checked" in t.out
+    assert "Recommendations" not in t.out
+
+
+def test_hostile_image_never_reads_host_files(dockward, images):
+    t0 = time.time()
+    doc, _ = scan_json(dockward, HOSTILE, rc=1)
+    assert time.time() - t0 < 30   # the FIFO did not block
+    img = by_tag(doc, HOSTILE)
+    assert img["status"] == "scanned"
+    names = [p["name"] for p in img["packages"]]
+    assert "host-only-package" not in names and "host-apk" not in names
+    assert names == []
+    assert img["os"] is None           # the host's os-release was not followed
+    assert risks(img) == sorted([("DW-IMG-SETUID", "/usr/bin/suid-tool"), ("DW-IMG-ROOT-USER", "USER"),
+                                 ("DW-IMG-NO-HEALTHCHECK", "HEALTHCHECK")])
+    notes = "\n".join(img["notes"])
+    assert "big-1.0.dist-info/METADATA" in notes
+
+
+def test_engine_export_fallback(dockward, images, tmp_path):
+    # a host_root under which the layer directories do not exist forces GET /images/{id}/get
+    conf = tmp_path / "dw.conf"
+    conf.write_text("[agent]\nhost_root = %s\n" % (tmp_path / "nowhere"))
+    r = dockward("-c", str(conf), "scan", "-f", "json", RISKY)
+    assert r.rc == 1, r.err
+    img = by_tag(r.json(), RISKY)
+    assert img["source"] == "engine export"
+    direct, _ = scan_json(dockward, RISKY)
+    d = by_tag(direct, RISKY)
+    assert [(p["name"], p["version"]) for p in img["packages"]] == [(p["name"], p["version"]) for p in d["packages"]]
+    assert risks(img) == risks(d)
+
+
+def test_input_docker_save_and_oci(dockward, dockerd, images, tmp_path):
+    tar = str(tmp_path / "risky.tar")
+    dockerd.docker("save", "-o", tar, RISKY)
+    r = run_dockward("scan", "--input", tar, "-f", "json")
+    assert r.rc == 1, r.err
+    doc = r.json()
+    assert len(doc["images"]) == 1
+    img = doc["images"][0]
+    assert img["tags"] == [RISKY] and img["source"] == "archive " + tar
+    engine, _ = scan_json(dockward, RISKY)
+    e = by_tag(engine, RISKY)
+    assert img["id"] == e["id"]
+    assert img["packages"] == e["packages"]
+    assert risks(img) == risks(e)
+    # the same image as an OCI layout (from the docker-save layers, gzip-compressed)
+    oci = tmp_path / "oci"
+    make_oci_layout(tar, str(oci))
+    r2 = run_dockward("scan", "--input", str(oci), "-f", "json")
+    assert r2.rc == 1, r2.err
+    o = r2.json()["images"][0]
+    assert o["id"] == e["id"] and o["packages"] == e["packages"] and risks(o) == risks(e)
+
+
+def make_oci_layout(save_tar, out):
+    import gzip
+    import hashlib
+    blobs = os.path.join(out, "blobs", "sha256")
+    os.makedirs(blobs)
+
+    def put(data):
+        h = hashlib.sha256(data).hexdigest()
+        with open(os.path.join(blobs, h), "wb") as f:
+            f.write(data)
+        return "sha256:" + h, len(data)
+    with tarfile.open(save_tar) as t:
+        m = json.load(t.extractfile("manifest.json"))[0]
+        cfg = t.extractfile(m["Config"]).read()
+        layers = [gzip.compress(t.extractfile(l).read(), compresslevel=1) for l in m["Layers"]]
+    cd, cs = put(cfg)
+    ls = [put(l) for l in layers]
+    man = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                      "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs},
+                      "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": d, "size": s}
+                                 for d, s in ls]}).encode()
+    md, ms = put(man)
+    with open(os.path.join(out, "index.json"), "w") as f:
+        json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                                       "digest": md, "size": ms}]}, f)
+    with open(os.path.join(out, "oci-layout"), "w") as f:
+        f.write('{"imageLayoutVersion": "1.0.0"}')
+
+
+def test_unreadable_input_is_not_scanned(tmp_path, dockerd, images):
+    tar = str(tmp_path / "good.tar")
+    dockerd.docker("save", "-o", tar, GOOD)
+    # drop one layer from the archive: the image cannot be read, and says so
+    broken = str(tmp_path / "broken.tar")
+    with tarfile.open(tar) as src, tarfile.open(broken, "w") as dst:
+        m = json.load(src.extractfile("manifest.json"))[0]
+        for ti in src.getmembers():
+            if ti.name != m["Layers"][0]:
+                dst.addfile(ti, src.extractfile(ti) if ti.isfile() else None)
+    r = run_dockward("scan", "--input", broken, "-f", "json")
+    assert r.rc == 3, r.err
+    img = r.json()["images"][0]
+    assert img["status"] == "not_scanned" and img["clean"] is False
+    assert "layer" in img["reason"]
+    t = run_dockward("scan", "--input", broken, "--no-color")
+    assert "NOT SCANNED" in t.out
+    bad = run_dockward("scan", "--input", str(tmp_path / "missing.tar"))
+    assert bad.rc == 2
+
+
+def test_default_selection_containers_and_recent(dockward, clean_daemon, images, tmp_path, busybox_image):
+    clean_daemon.docker("create", "--name", "dw-scan-sel", GOOD, "true")
+    conf = tmp_path / "dw.conf"
+    conf.write_text("[scan]\nrecent_days = 0\n")
+    r = dockward("-c", str(conf), "scan", "-f", "json")
+    assert r.rc == 0, r.err
+    doc = r.json()
+    assert [i["tags"] for i in doc["images"]] == [[GOOD]]
+    assert doc["images"][0]["containers"] == ["dw-scan-sel"]
+    # within 30 days: every image imported or built by these tests
+    r = dockward("scan", "-f", "json")
+    tags = sorted(t for i in r.json()["images"] for t in i["tags"])
+    assert set([BOOKWORM, RISKY, GOOD, HOSTILE, busybox_image]) <= set(tags)
+
+
+def test_formats_and_filters(dockward, images, tmp_path):
+    out = tmp_path / "r.sarif"
+    r = dockward("scan", RISKY, "-f", "sarif", "-o", str(out))
+    assert r.rc == 1 and r.out == ""
+    sarif = json.loads(out.read_text())
+    assert sarif["version"] == "2.1.0"
+    res = sarif["runs"][0]["results"]
+    rules = {x["id"] for x in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert {x["ruleId"] for x in res} <= rules
+    assert any(x["ruleId"] == "DW-IMG-SETUID" and
+               x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "usr/bin/find" for x in res)
+    cdx = dockward("scan", RISKY, "-f", "cyclonedx").json()
+    assert cdx["bomFormat"] == "CycloneDX" and cdx["specVersion"] == "1.5"
+    comps = cdx["components"][0]["components"]
+    want = dict(images["bookworm"])
+    del want[REMOVED]
+    assert {c["name"]: c["version"] for c in comps} == want
+    assert all(c["purl"].startswith("pkg:deb/debian/") for c in comps)
+    # --severity high keeps only the secret findings; --fail-on critical then passes
+    doc, _ = scan_json(dockward, RISKY, "--severity", "high", "--fail-on", "critical", rc=0)
+    assert {k["id"] for k in doc["images"][0]["risks"]} == {"DW-IMG-SECRET-ENV", "DW-IMG-SECRET-HISTORY"}
+    assert dockward("scan", RISKY, "--fail-on", "bogus").rc == 2
+    assert dockward("scan", "no/such:image").rc == 2
+    t = dockward("scan", RISKY, env={"NO_COLOR": "1"})
+    assert "\033[" not in t.out and "Recommendations:" in t.out
