@@ -154,6 +154,23 @@ static const unsigned char *go_read_string(const unsigned char *d, size_t len, s
 	return d + p;
 }
 
+/* The Go version and module info strings of either build info format. */
+static int go_strings(const unsigned char *ver, size_t vlen, const unsigned char *mod, size_t mlen,
+		      const char *location, struct package_list *out, char *err, size_t errlen)
+{
+	char goversion[128];
+	size_t n = vlen < 127 ? vlen : 127;
+	snprintf(goversion, sizeof(goversion), "%.*s", (int)n, (const char *)ver);
+	if (memchr(ver, '\0', n))
+		goversion[0] = '\0';
+	/* the module info is framed by two 16-byte sentinels */
+	if (mlen >= 33 && mod[mlen - 17] == '\n') {
+		mod += 16;
+		mlen -= 32;
+	}
+	return pkgdb_parse_go_modinfo((const char *)mod, mlen, goversion, location, out, err, errlen);
+}
+
 int pkgdb_parse_go_buildinfo(const unsigned char *data, size_t len, const char *location,
 			     struct package_list *out, char *err, size_t errlen)
 {
@@ -164,7 +181,7 @@ int pkgdb_parse_go_buildinfo(const unsigned char *data, size_t len, const char *
 		return -ENOENT;
 	}
 	if (!(data[15] & GO_FLAG_VERSION_INLINE)) {
-		snprintf(err, errlen, "%s: Go build info of a binary built before Go 1.18 is not read", location);
+		snprintf(err, errlen, "%s: Go build info of a binary built before Go 1.18 points into the binary", location);
 		return -ENOTSUP;
 	}
 	size_t off = GO_BUILDINFO_HEADER, vlen = 0, mlen = 0;
@@ -174,16 +191,7 @@ int pkgdb_parse_go_buildinfo(const unsigned char *data, size_t len, const char *
 		snprintf(err, errlen, "%s: Go build info strings run past the section", location);
 		return -EBADMSG;
 	}
-	char goversion[128];
-	snprintf(goversion, sizeof(goversion), "%.*s", (int)(vlen < 127 ? vlen : 127), (const char *)ver);
-	if (memchr(goversion, '\0', vlen < 127 ? vlen : 127))
-		goversion[0] = '\0';
-	/* the module info is framed by two 16-byte sentinels */
-	if (mlen >= 33 && mod[mlen - 17] == '\n') {
-		mod += 16;
-		mlen -= 32;
-	}
-	return pkgdb_parse_go_modinfo((const char *)mod, mlen, goversion, location, out, err, errlen);
+	return go_strings(ver, vlen, mod, mlen, location, out, err, errlen);
 }
 
 struct elf_info {
@@ -200,18 +208,102 @@ static uint64_t elf_uint(const struct elf_info *e, const unsigned char *p, int n
 	return v;
 }
 
-/* sh_name, sh_offset, sh_size of section header sh (the raw bytes of one entry). */
-static void elf_section(const struct elf_info *e, const unsigned char *sh, uint32_t *name, uint64_t *off,
-			uint64_t *size)
+struct elf_sec {
+	uint32_t name, type;
+	uint64_t addr, offset, size;
+};
+
+#define ELF_SHT_NOBITS 8
+
+static void elf_section(const struct elf_info *e, const unsigned char *sh, struct elf_sec *s)
 {
-	*name = (uint32_t)elf_uint(e, sh, 4);
+	s->name = (uint32_t)elf_uint(e, sh, 4);
+	s->type = (uint32_t)elf_uint(e, sh + 4, 4);
 	if (e->is64) {
-		*off = elf_uint(e, sh + 24, 8);
-		*size = elf_uint(e, sh + 32, 8);
+		s->addr = elf_uint(e, sh + 16, 8);
+		s->offset = elf_uint(e, sh + 24, 8);
+		s->size = elf_uint(e, sh + 32, 8);
 	} else {
-		*off = elf_uint(e, sh + 16, 4);
-		*size = elf_uint(e, sh + 20, 4);
+		s->addr = elf_uint(e, sh + 12, 4);
+		s->offset = elf_uint(e, sh + 16, 4);
+		s->size = elf_uint(e, sh + 20, 4);
 	}
+}
+
+struct go_elf {
+	struct elf_info e;
+	const unsigned char *sh;
+	pkgdb_read_at_fn read_at;
+	void *user;
+	uint64_t file_size;
+};
+
+/* Reads len bytes at virtual address va from the section holding them. */
+static int go_read_va(const struct go_elf *g, uint64_t va, size_t len, unsigned char *dst)
+{
+	for (uint32_t i = 0; i < g->e.shnum; i++) {
+		struct elf_sec s;
+		elf_section(&g->e, g->sh + (size_t)i * g->e.shentsize, &s);
+		if (s.type == ELF_SHT_NOBITS || va < s.addr || va - s.addr >= s.size || len > s.size - (va - s.addr))
+			continue;
+		uint64_t off = s.offset + (va - s.addr);
+		if (off < s.offset || off > g->file_size || len > g->file_size - off)
+			return -EBADMSG;
+		return g->read_at(g->user, off, len, dst);
+	}
+	return -EBADMSG;
+}
+
+/* A Go string header {data, len} at va, and its bytes (at most GO_MAX_BUILDINFO). */
+static int go_read_string_va(const struct go_elf *g, uint64_t va, unsigned ptrsize, bool big, unsigned char **s,
+			     size_t *len)
+{
+	unsigned char hdr[16];
+	struct elf_info order = { .big = big };
+	int r = go_read_va(g, va, 2 * (size_t)ptrsize, hdr);
+	if (r < 0)
+		return r;
+	uint64_t data = elf_uint(&order, hdr, (int)ptrsize), n = elf_uint(&order, hdr + ptrsize, (int)ptrsize);
+	if (n > GO_MAX_BUILDINFO)
+		return -EBADMSG;
+	*s = malloc(n ? (size_t)n : 1);
+	if (!*s)
+		return -ENOMEM;
+	*len = (size_t)n;
+	r = n ? go_read_va(g, data, (size_t)n, *s) : 0;
+	if (r < 0) {
+		free(*s);
+		*s = NULL;
+	}
+	return r;
+}
+
+/* Go 1.13-1.17: the header holds pointers to the version and module info strings. */
+static int go_old_buildinfo(const struct go_elf *g, const unsigned char *bi, const char *location,
+			    struct package_list *out, char *err, size_t errlen)
+{
+	unsigned ptrsize = bi[14];
+	bool big = bi[15] & GO_FLAG_BIG_ENDIAN;
+	if (ptrsize != 4 && ptrsize != 8) {
+		snprintf(err, errlen, "%s: Go build info with pointer size %u", location, ptrsize);
+		return -EBADMSG;
+	}
+	struct elf_info order = { .big = big };
+	uint64_t vva = elf_uint(&order, bi + 16, (int)ptrsize), mva = elf_uint(&order, bi + 16 + ptrsize, (int)ptrsize);
+	unsigned char *ver = NULL, *mod = NULL;
+	size_t vlen = 0, mlen = 0;
+	int r = go_read_string_va(g, vva, ptrsize, big, &ver, &vlen);
+	if (r == 0)
+		r = go_read_string_va(g, mva, ptrsize, big, &mod, &mlen);
+	if (r == -ENOMEM)
+		pkgdb_add_error(err, errlen, location, r);
+	else if (r < 0)
+		snprintf(err, errlen, "%s: Go build info points outside the binary's sections", location);
+	else
+		r = go_strings(ver, vlen, mod, mlen, location, out, err, errlen);
+	free(ver);
+	free(mod);
+	return r < 0 && r != -ENOMEM && r != -E2BIG ? -EBADMSG : r;
 }
 
 int pkgdb_parse_go_binary(pkgdb_read_at_fn read_at, void *user, uint64_t file_size, const char *location,
@@ -252,9 +344,9 @@ int pkgdb_parse_go_binary(pkgdb_read_at_fn read_at, void *user, uint64_t file_si
 		snprintf(err, errlen, "%s: cannot read the ELF section headers", location);
 		goto out;
 	}
-	uint32_t nm;
-	uint64_t soff, ssize;
-	elf_section(&e, sh + (size_t)e.shstrndx * e.shentsize, &nm, &soff, &ssize);
+	struct elf_sec names;
+	elf_section(&e, sh + (size_t)e.shstrndx * e.shentsize, &names);
+	uint64_t soff = names.offset, ssize = names.size;
 	if (ssize == 0 || ssize > GO_MAX_SHSTRTAB || soff > file_size || ssize > file_size - soff) {
 		r = -ENOENT;
 		goto out;
@@ -272,9 +364,10 @@ int pkgdb_parse_go_binary(pkgdb_read_at_fn read_at, void *user, uint64_t file_si
 	size_t strtab_len = (size_t)ssize;
 	r = -ENOENT;
 	for (uint32_t i = 0; i < e.shnum; i++) {
-		uint64_t off, size;
-		elf_section(&e, sh + (size_t)i * e.shentsize, &nm, &off, &size);
-		if (nm >= strtab_len || strcmp((const char *)strtab + nm, ".go.buildinfo") != 0)
+		struct elf_sec sec;
+		elf_section(&e, sh + (size_t)i * e.shentsize, &sec);
+		uint64_t off = sec.offset, size = sec.size;
+		if (sec.name >= strtab_len || strcmp((const char *)strtab + sec.name, ".go.buildinfo") != 0)
 			continue;
 		if (size < GO_BUILDINFO_HEADER || off > file_size || size > file_size - off) {
 			snprintf(err, errlen, "%s: .go.buildinfo section lies outside the file", location);
@@ -292,7 +385,12 @@ int pkgdb_parse_go_binary(pkgdb_read_at_fn read_at, void *user, uint64_t file_si
 			snprintf(err, errlen, "%s: cannot read .go.buildinfo", location);
 			goto out;
 		}
-		r = pkgdb_parse_go_buildinfo(bi, n, location, out, err, errlen);
+		if (memcmp(bi, GO_BUILDINFO_MAGIC, 14) == 0 && !(bi[15] & GO_FLAG_VERSION_INLINE)) {
+			struct go_elf g = { .e = e, .sh = sh, .read_at = read_at, .user = user, .file_size = file_size };
+			r = go_old_buildinfo(&g, bi, location, out, err, errlen);
+		} else {
+			r = pkgdb_parse_go_buildinfo(bi, n, location, out, err, errlen);
+		}
 		goto out;
 	}
 out:

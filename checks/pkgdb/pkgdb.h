@@ -101,13 +101,14 @@ int pkgdb_parse_npm_package_json(const char *text, size_t len, const char *locat
 typedef int (*pkgdb_read_at_fn)(void *user, uint64_t off, size_t len, unsigned char *dst);
 
 /* A Go binary: finds .go.buildinfo through the ELF section headers (reading
- * at most a few MiB whatever the file size) and parses it. Returns 0 with
+ * at most a few MiB whatever the file size) and parses it: inline strings
+ * (Go 1.18+) or, before, pointers resolved through the sections. Returns 0 with
  * the packages, -ENOENT when the file is not a Go binary (or not ELF), or
  * another negative errno with the reason in err. */
 int pkgdb_parse_go_binary(pkgdb_read_at_fn read_at, void *user, uint64_t file_size, const char *location,
 			  struct package_list *out, char *err, size_t errlen);
-/* Go build info: the bytes of the .go.buildinfo section (or of the data
- * following the "\xff Go buildinf:" magic). Reports the main module, its
+/* Go build info of Go 1.18+: the bytes of the .go.buildinfo section (or of
+ * the data from the "\xff Go buildinf:" magic on). Reports the main module, its
  * dependencies and "stdlib". Versions keep Go's form ("v1.2.3"); stdlib is
  * "v1.21.5" for go1.21.5. */
 int pkgdb_parse_go_buildinfo(const unsigned char *data, size_t len, const char *location,

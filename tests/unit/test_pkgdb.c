@@ -557,6 +557,102 @@ static void test_go_modinfo(void **state)
 	assert_int_equal(l.len, 0);
 }
 
+struct mem_file {
+	const unsigned char *data;
+	size_t size;
+};
+
+static int mem_read_at(void *user, uint64_t off, size_t len, unsigned char *dst)
+{
+	const struct mem_file *m = user;
+	if (off > m->size || len > m->size - off)
+		return -EIO;
+	memcpy(dst, m->data + off, len);
+	return 0;
+}
+
+static void put_le64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* An ELF64 file as Go 1.13-1.17 linked it: .go.buildinfo holds pointers to
+ * Go string headers in .rodata, which point at the strings. */
+static size_t make_old_go_elf(unsigned char *f, size_t cap, const char *goversion, const char *modinfo, size_t mlen)
+{
+	memset(f, 0, cap);
+	const size_t bi_off = 0x100, ro_off = 0x200, names_off = 0x600, sh_off = 0x700;
+	const uint64_t bi_va = 0x401000, ro_va = 0x402000;
+	memcpy(f, "\x7f" "ELF", 4);
+	f[4] = 2; /* 64-bit */
+	f[5] = 1; /* little-endian */
+	f[6] = 1;
+	put_le64(f + 40, sh_off);
+	f[58] = 64; /* shentsize */
+	f[60] = 4;  /* shnum */
+	f[62] = 3;  /* shstrndx */
+	memcpy(f + bi_off, "\xff Go buildinf:", 14);
+	f[bi_off + 14] = 8;
+	f[bi_off + 15] = 0; /* pointers, little-endian */
+	put_le64(f + bi_off + 16, ro_va);      /* -> version string header */
+	put_le64(f + bi_off + 24, ro_va + 16); /* -> modinfo string header */
+	size_t vlen = strlen(goversion);
+	put_le64(f + ro_off, ro_va + 32);
+	put_le64(f + ro_off + 8, vlen);
+	put_le64(f + ro_off + 16, ro_va + 32 + vlen);
+	put_le64(f + ro_off + 24, mlen);
+	memcpy(f + ro_off + 32, goversion, vlen);
+	memcpy(f + ro_off + 32 + vlen, modinfo, mlen);
+	const char names[] = "\0.go.buildinfo\0.rodata\0.shstrtab";
+	memcpy(f + names_off, names, sizeof(names));
+	struct {
+		uint32_t name, type;
+		uint64_t addr, off, size;
+	} secs[4] = { { 0, 0, 0, 0, 0 }, { 1, 1, bi_va, bi_off, 32 }, { 15, 1, ro_va, ro_off, 32 + vlen + mlen },
+		      { 23, 3, 0, names_off, sizeof(names) } };
+	for (int i = 0; i < 4; i++) {
+		unsigned char *sh = f + sh_off + (size_t)i * 64;
+		put_le32(sh, secs[i].name);
+		put_le32(sh + 4, secs[i].type);
+		put_le64(sh + 16, secs[i].addr);
+		put_le64(sh + 24, secs[i].off);
+		put_le64(sh + 32, secs[i].size);
+	}
+	return sh_off + 4 * 64;
+}
+
+static void test_go_binary_before_1_18(void **state)
+{
+	(void)state;
+	unsigned char f[4096];
+	/* modinfo as the linker stores it: between two 16-byte sentinels (the second holds a NUL) */
+	static const char text[] = "path\tgithub.com/x/old\nmod\tgithub.com/x/old\tv0.4.0\th1:x=\n"
+				   "dep\tgithub.com/pkg/errors\tv0.9.1\th1:y=\n";
+	char mi[512];
+	memcpy(mi, "0w\xaf\x0c\x92t\x08\x02" "A\xe1\xc1\x07\xe6\xd6\x18\xe6", 16);
+	memcpy(mi + 16, text, sizeof(text) - 1);
+	memcpy(mi + 16 + sizeof(text) - 1, "\xf9" "2C1\x86\x18 r\x00\x82" "B\x10" "A\x16\xd8\xf2", 16);
+	size_t n = make_old_go_elf(f, sizeof(f), "go1.16.15", mi, 16 + sizeof(text) - 1 + 16);
+	struct mem_file m = { f, n };
+	struct package_list l = { 0 };
+	char err[256] = "";
+	assert_int_equal(pkgdb_parse_go_binary(mem_read_at, &m, n, "/usr/bin/old", &l, err, sizeof(err)), 0);
+	assert_int_equal(l.len, 3);
+	assert_string_equal(find_pkg(&l, NULL, "stdlib")->version, "v1.16.15");
+	assert_string_equal(find_pkg(&l, NULL, "github.com/x/old")->version, "v0.4.0");
+	assert_pkg(find_pkg(&l, NULL, "github.com/pkg/errors"), "Go", "v0.9.1", "", "",
+		   "pkg:golang/github.com/pkg/errors@v0.9.1", PKG_ORIGIN_LANGUAGE, VERSION_GO);
+	package_list_free(&l);
+	/* a pointer to nowhere */
+	put_le64(f + 0x100 + 24, 0x999000);
+	assert_int_equal(pkgdb_parse_go_binary(mem_read_at, &m, n, "/usr/bin/old", &l, err, sizeof(err)), -EBADMSG);
+	assert_string_equal(err, "/usr/bin/old: Go build info points outside the binary's sections");
+	assert_int_equal(l.len, 0);
+	/* not ELF at all */
+	assert_int_equal(pkgdb_parse_go_binary(mem_read_at, &m, 40, "x", &l, err, sizeof(err)), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_npm),
 		cmocka_unit_test(test_java),
 		cmocka_unit_test(test_go_modinfo),
+		cmocka_unit_test(test_go_binary_before_1_18),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
