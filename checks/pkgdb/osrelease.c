@@ -50,10 +50,11 @@ struct os_map {
 	const char *purl_ns;
 };
 
-/* OSV ecosystem names (ossf/osv-schema ecosystems list). Red Hat and Ubuntu
- * advisories carry more after the release ("Red Hat:enterprise_linux:9::baseos",
- * "Ubuntu:22.04:LTS"): the names here are their prefixes. CentOS, Fedora,
- * Oracle and Amazon have no OSV feed; they are named the same way. */
+/* OSV ecosystem names (ossf/osv-schema ecosystems list), as osv.dev's
+ * records spell them. Red Hat's advisories carry the product stream after the
+ * release ("Red Hat:enterprise_linux:9::baseos"): the name here is their
+ * prefix. CentOS, Fedora, Oracle and Amazon have no OSV feed; they are named
+ * the same way. */
 static const struct os_map os_maps[] = {
 	{ "debian", "Debian:", 1, "debian" },
 	{ "ubuntu", "Ubuntu:", 2, "ubuntu" },
@@ -101,6 +102,11 @@ static void os_ecosystem(struct pkgdb_os *os)
 				}
 			} else {
 				snprintf(os->ecosystem, sizeof(os->ecosystem), "%s%s", m->ecosystem, rel);
+				/* OSV names Ubuntu's long-term releases (even years, April) "Ubuntu:22.04:LTS" */
+				int year = 0, month = 0;
+				if (strcmp(m->id, "ubuntu") == 0 && sscanf(rel, "%d.%d", &year, &month) == 2 &&
+				    year % 2 == 0 && month == 4)
+					snprintf(os->ecosystem, sizeof(os->ecosystem), "Ubuntu:%s:LTS", rel);
 			}
 		} else {
 			/* a release without VERSION_ID (Debian testing/sid): the bare ecosystem */

@@ -34,7 +34,9 @@ static void test_os_release(void **state)
 	static const struct {
 		const char *text, *ecosystem, *distro;
 	} cases[] = {
-		{ "ID=ubuntu\nVERSION_ID=\"22.04\"\n", "Ubuntu:22.04", "ubuntu-22.04" },
+		{ "ID=ubuntu\nVERSION_ID=\"22.04\"\n", "Ubuntu:22.04:LTS", "ubuntu-22.04" },
+		{ "ID=ubuntu\nVERSION_ID=\"23.10\"\n", "Ubuntu:23.10", "ubuntu-23.10" },
+		{ "ID=ubuntu\nVERSION_ID=\"24.04\"\n", "Ubuntu:24.04:LTS", "ubuntu-24.04" },
 		{ "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.19.1\n", "Alpine:v3.19", "alpine-3.19.1" },
 		{ "ID=\"rocky\"\nVERSION_ID=\"9.3\"\n", "Rocky Linux:9", "rocky-9.3" },
 		{ "ID=\"almalinux\"\nVERSION_ID=\"8.9\"\n", "AlmaLinux:8", "almalinux-8.9" },
