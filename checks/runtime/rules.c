@@ -283,7 +283,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 {
 	struct parse_ctx *c = user;
 	int r;
-	if (strcmp(section, c->section) != 0 && (r = begin_rule(c, section, line, err, errlen)) < 0)
+	if ((!section[0] || strcmp(section, c->section) != 0) && (r = begin_rule(c, section, line, err, errlen)) < 0)
 		return r;
 	struct rt_rule *rule = &c->rs->rules[c->rs->n - 1];
 	bool b;

@@ -33,7 +33,7 @@ struct rt_rule {
 	char *id;                       /* the section name */
 	char *description;
 	char *mitre;                    /* ATT&CK technique, e.g. T1059.004 */
-	char *origin;                   /* FILE:LINE of the section */
+	char *origin;                   /* FILE:LINE of its first key */
 	int severity;                   /* enum rt_severity */
 	int event;                      /* enum rt_event_type or RT_RULE_EV_CONTAINER_START */
 	bool enabled;
