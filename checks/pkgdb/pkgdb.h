@@ -133,7 +133,6 @@ struct pkgdb_limits {
 	size_t max_text_bytes;      /* one metadata file (METADATA, package.json; default 1 MiB) */
 	size_t max_archive_bytes;   /* one jar/war/ear (default 128 MiB) */
 	size_t max_archive_entry;   /* one entry inside it (default 16 MiB) */
-	size_t max_binary_scan;     /* bytes of one ELF file read for Go build info (default 64 KiB + sections) */
 	size_t max_files;           /* files visited by the walk (default 500000) */
 	unsigned max_depth;         /* directory depth of the walk (default 48) */
 	size_t max_packages;        /* packages in the result (default PKGDB_DEFAULT_MAX_PACKAGES) */

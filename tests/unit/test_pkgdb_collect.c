@@ -81,8 +81,9 @@ static void build_go(struct fx *f)
 	char cmd[4096];
 	/* no network: the module proxy is off and the dependency is local */
 	snprintf(cmd, sizeof(cmd),
-		 "cd '%s/hello' && GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local go build -o '%s/hello' . >'%s/go.log' 2>&1",
-		 dir, out, f->tmp);
+		 "cd '%s/hello' && export HOME=\"${HOME:-/tmp}\" GOPATH='%s/gopath' GOPROXY=off GOFLAGS=-mod=mod "
+		 "GOTOOLCHAIN=local && go build -o '%s/hello' . >'%s/go.log' 2>&1",
+		 dir, f->tmp, out, f->tmp);
 	if (system(cmd) != 0) {
 		char log[600];
 		snprintf(log, sizeof(log), "cat '%s/go.log' >&2", f->tmp);
