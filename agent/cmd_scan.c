@@ -13,6 +13,7 @@
 #include "log.h"
 #include "report/term.h"
 #include "scan.h"
+#include "scan_cache.h"
 #include "scan_report.h"
 #include "snapshot.h"
 
@@ -301,7 +302,7 @@ static void progress(bool on, size_t i, size_t n, const char *name)
 }
 
 static int scan_engine(struct app *a, const struct scan_args *sa, const struct scan_options *o,
-		       struct scan_run *run)
+		       struct scan_cache *cache, struct scan_run *run)
 {
 	struct docker_client *dc = NULL;
 	struct snapshot snap;
@@ -344,7 +345,7 @@ static int scan_engine(struct app *a, const struct scan_args *sa, const struct s
 				goto out;
 		const char *name = snap.images[i].n_repo_tags ? snap.images[i].repo_tags[0] : snap.images[i].id;
 		progress(show && time(NULL) - t0 >= 1, run->n_images - 1, n, name);
-		r = scan_engine_image(dc, &snap.images[i], &lo, NULL, s);
+		r = scan_engine_image(dc, &snap.images[i], &lo, cache, s);
 		if (r < 0) {
 			log_error("scan: %s: %s", name, strerror(-r));
 			goto out;
@@ -445,8 +446,13 @@ int cmd_scan(struct app *a, int argc, char **argv)
 		.no_cache = sa.no_cache,
 	};
 	struct scan_run run = { .started = time(NULL) };
+	struct scan_cache *cache = NULL;
+	char cerr[512];
+	/* files are never cached (see scan_archive_input): no cache directory for them */
+	if (!sa.n_inputs && scan_cache_open(a->cfg.state_dir, &cache, cerr, sizeof(cerr)) < 0)
+		log_info("scan: no cache (%s): every image is read", cerr);
 	snprintf(run.db_note, sizeof(run.db_note), "vulnerability matching is not available in this build");
-	int rc = sa.n_inputs ? scan_inputs(&sa, &o, &run) : scan_engine(a, &sa, &o, &run);
+	int rc = sa.n_inputs ? scan_inputs(&sa, &o, &run) : scan_engine(a, &sa, &o, cache, &run);
 	if (rc != EXIT_OK)
 		goto out;
 	bool not_scanned = false, failing = false;
@@ -462,6 +468,7 @@ int cmd_scan(struct app *a, int argc, char **argv)
 	}
 	rc = failing ? EXIT_FINDINGS : not_scanned ? EXIT_CANNOT_RUN : EXIT_OK;
 out:
+	scan_cache_close(cache);
 	for (size_t i = 0; i < run.n_images; i++)
 		scan_image_free(&run.images[i]);
 	free(run.images);

@@ -65,7 +65,9 @@ int scan_engine_image(struct docker_client *c, const struct docker_image *img, c
 		      struct scan_cache *cache, struct scan_image *out);
 /* Scans every image of a `docker save` tarball or OCI layout; *out is an
  * array of *n results. A file that cannot be read at all gives -errno with
- * the reason in err (exit status 2 for the user's input). */
+ * the reason in err (exit status 2 for the user's input). The cache is not
+ * used for files: their layers are not checked against the config's diff ids,
+ * so a crafted file could otherwise plant results for a genuine image. */
 int scan_archive_input(const char *input, const struct scan_options *o, struct scan_cache *cache,
 		       struct scan_image **out, size_t *n, char *err, size_t errlen);
 /* The facts of an image config (the "config" object of an image config

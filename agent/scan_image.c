@@ -14,6 +14,7 @@
 #include "image/imagefs.h"
 #include "json.h"
 #include "scan.h"
+#include "scan_cache.h"
 
 static double now_s(void)
 {
@@ -276,7 +277,6 @@ static char **strv_dup(const char *const *v, size_t n)
 int scan_engine_image(struct docker_client *c, const struct docker_image *img, const struct scan_options *o,
 		      struct scan_cache *cache, struct scan_image *out)
 {
-	(void)cache;
 	double t0 = now_s();
 	struct imagefs *fs = NULL;
 	struct image_archive a = { 0 };
@@ -295,6 +295,21 @@ int scan_engine_image(struct docker_client *c, const struct docker_image *img, c
 		r = scan_config_risks(&fb.f, out);
 	if (r < 0)
 		goto out;
+	/* the engine names the layers by content: an image sharing them all reuses what was read */
+	char key[72] = "";
+	yajl_val layers = json_get(img->raw, "RootFS.Layers");
+	size_t nl = json_array_len(layers);
+	const char *ids[IMAGEFS_MAX_LAYERS];
+	bool keyed = nl > 0 && nl <= IMAGEFS_MAX_LAYERS;
+	for (size_t i = 0; keyed && i < nl; i++)
+		keyed = (ids[i] = YAJL_GET_STRING(json_array_at(layers, i))) != NULL;
+	if (keyed && scan_chain_id(ids, nl, key) < 0)
+		key[0] = '\0';
+	if (key[0] && cache && !o->no_cache && scan_cache_load_fs(cache, key, out) == 0) {
+		out->source = strdup("cache");
+		r = out->source ? 0 : -ENOMEM;
+		goto out;
+	}
 	r = open_overlay2(img, o, &fs, why, sizeof(why));
 	if (r == 0) {
 		out->source = strdup("overlay2");
@@ -315,6 +330,8 @@ int scan_engine_image(struct docker_client *c, const struct docker_image *img, c
 			scan_image_not_scanned(out, "%s", strerror(-r));
 		r = 0;
 	}
+	if (r == 0 && key[0] && cache)
+		scan_cache_store_fs(cache, key, out);   /* best effort: a failed write only costs a re-read */
 	if (a.stats.unsafe)
 		scan_image_note(out, "%zu archive entries with unsafe paths or links were not unpacked", a.stats.unsafe);
 	if (a.stats.truncated)

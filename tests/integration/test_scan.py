@@ -103,10 +103,28 @@ def images(dockerd, busybox_image):
     shutil.rmtree(d)
     yield {"bookworm": dpkg_installed(tar), "secret_dir": secret_dir}
     shutil.rmtree(secret_dir)
+    shutil.rmtree(STATE, ignore_errors=True)
+
+
+STATE = tempfile.mkdtemp(prefix="dwstate")
+CONF = os.path.join(STATE, "dockward.conf")
+with open(CONF, "w") as _f:
+    _f.write("[agent]\nstate_dir = %s\n" % STATE)
+
+
+def conf(tmp_path, text):
+    """A configuration with the tests' state_dir plus text."""
+    p = tmp_path / "dw.conf"
+    p.write_text("[agent]\nstate_dir = %s\n%s" % (STATE, text))
+    return str(p)
+
+
+def scan(dockward, *args, **kw):
+    return dockward("-c", CONF, "scan", *args, **kw)
 
 
 def scan_json(dockward, *args, rc=None):
-    r = dockward("scan", "-f", "json", *args)
+    r = scan(dockward, "-f", "json", *args)
     assert r.rc in ((0, 1) if rc is None else (rc,)), r.err
     doc = r.json()
     assert doc["schema_version"] == 1
@@ -124,7 +142,7 @@ def risks(img):
 
 
 def test_bookworm_inventory_is_exact(dockward, images):
-    doc, r = scan_json(dockward, BOOKWORM, rc=1)
+    doc, r = scan_json(dockward, "--no-cache", BOOKWORM, rc=1)
     img = by_tag(doc, BOOKWORM)
     assert img["status"] == "scanned" and img["source"] == "overlay2"
     assert img["os"] == "Debian GNU/Linux 12 (bookworm)" and img["ecosystem"] == "Debian:12"
@@ -145,8 +163,9 @@ def test_bookworm_inventory_is_exact(dockward, images):
 
 
 def test_upper_layer_removal_and_risks(dockward, images):
-    doc, _ = scan_json(dockward, RISKY, rc=1)
+    doc, _ = scan_json(dockward, "--no-cache", RISKY, rc=1)
     img = by_tag(doc, RISKY)
+    assert img["source"] == "overlay2"
     got = {p["name"]: p["version"] for p in img["packages"] if p["origin"] == "os"}
     want = dict(images["bookworm"])
     del want[REMOVED]
@@ -166,7 +185,7 @@ def test_clean_image_reported_clean(dockward, images):
     doc, r = scan_json(dockward, GOOD, "--fail-on", "low", rc=0)
     img = by_tag(doc, GOOD)
     assert img["status"] == "scanned" and img["risks"] == [] and img["packages"] == []
-    t = dockward("scan", GOOD, "--no-color")
+    t = scan(dockward, GOOD, "--no-color")
     assert t.rc == 0
     assert "No risks found; vulnerabilities not checked" in t.out
     assert "Recommendations" not in t.out
@@ -174,7 +193,7 @@ def test_clean_image_reported_clean(dockward, images):
 
 def test_hostile_image_never_reads_host_files(dockward, images):
     t0 = time.time()
-    doc, _ = scan_json(dockward, HOSTILE, rc=1)
+    doc, _ = scan_json(dockward, "--no-cache", HOSTILE, rc=1)
     assert time.time() - t0 < 30   # the FIFO did not block
     img = by_tag(doc, HOSTILE)
     assert img["status"] == "scanned"
@@ -190,9 +209,8 @@ def test_hostile_image_never_reads_host_files(dockward, images):
 
 def test_engine_export_fallback(dockward, images, tmp_path):
     # a host_root under which the layer directories do not exist forces GET /images/{id}/get
-    conf = tmp_path / "dw.conf"
-    conf.write_text("[agent]\nhost_root = %s\n" % (tmp_path / "nowhere"))
-    r = dockward("-c", str(conf), "scan", "-f", "json", RISKY)
+    c = conf(tmp_path, "host_root = %s\n" % (tmp_path / "nowhere"))
+    r = dockward("-c", c, "scan", "--no-cache", "-f", "json", RISKY)
     assert r.rc == 1, r.err
     img = by_tag(r.json(), RISKY)
     assert img["source"] == "engine export"
@@ -277,22 +295,20 @@ def test_unreadable_input_is_not_scanned(tmp_path, dockerd, images):
 
 def test_default_selection_containers_and_recent(dockward, clean_daemon, images, tmp_path, busybox_image):
     clean_daemon.docker("create", "--name", "dw-scan-sel", GOOD, "true")
-    conf = tmp_path / "dw.conf"
-    conf.write_text("[scan]\nrecent_days = 0\n")
-    r = dockward("-c", str(conf), "scan", "-f", "json")
+    r = dockward("-c", conf(tmp_path, "[scan]\nrecent_days = 0\n"), "scan", "-f", "json")
     assert r.rc == 0, r.err
     doc = r.json()
     assert [i["tags"] for i in doc["images"]] == [[GOOD]]
     assert doc["images"][0]["containers"] == ["dw-scan-sel"]
     # within 30 days: every image imported or built by these tests
-    r = dockward("scan", "-f", "json")
+    r = scan(dockward, "-f", "json")
     tags = sorted(t for i in r.json()["images"] for t in i["tags"])
     assert set([BOOKWORM, RISKY, GOOD, HOSTILE, busybox_image]) <= set(tags)
 
 
 def test_formats_and_filters(dockward, images, tmp_path):
     out = tmp_path / "r.sarif"
-    r = dockward("scan", RISKY, "-f", "sarif", "-o", str(out))
+    r = scan(dockward, RISKY, "-f", "sarif", "-o", str(out))
     assert r.rc == 1 and r.out == ""
     sarif = json.loads(out.read_text())
     assert sarif["version"] == "2.1.0"
@@ -301,7 +317,7 @@ def test_formats_and_filters(dockward, images, tmp_path):
     assert {x["ruleId"] for x in res} <= rules
     assert any(x["ruleId"] == "DW-IMG-SETUID" and
                x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "usr/bin/find" for x in res)
-    cdx = dockward("scan", RISKY, "-f", "cyclonedx").json()
+    cdx = scan(dockward, RISKY, "-f", "cyclonedx").json()
     assert cdx["bomFormat"] == "CycloneDX" and cdx["specVersion"] == "1.5"
     comps = cdx["components"][0]["components"]
     want = dict(images["bookworm"])
@@ -311,7 +327,28 @@ def test_formats_and_filters(dockward, images, tmp_path):
     # --severity high keeps only the secret findings; --fail-on critical then passes
     doc, _ = scan_json(dockward, RISKY, "--severity", "high", "--fail-on", "critical", rc=0)
     assert {k["id"] for k in doc["images"][0]["risks"]} == {"DW-IMG-SECRET-ENV", "DW-IMG-SECRET-HISTORY"}
-    assert dockward("scan", RISKY, "--fail-on", "bogus").rc == 2
-    assert dockward("scan", "no/such:image").rc == 2
-    t = dockward("scan", RISKY, env={"NO_COLOR": "1"})
+    assert scan(dockward, RISKY, "--fail-on", "bogus").rc == 2
+    assert scan(dockward, "no/such:image").rc == 2
+    t = scan(dockward, RISKY, env={"NO_COLOR": "1"})
     assert "\033[" not in t.out and "Recommendations:" in t.out
+
+
+def test_cache_reuses_layers_and_results(dockward, dockerd, images):
+    first, _ = scan_json(dockward, "--no-cache", BOOKWORM)
+    again, _ = scan_json(dockward, BOOKWORM)
+    a, b = by_tag(first, BOOKWORM), by_tag(again, BOOKWORM)
+    assert a["source"] == "overlay2" and b["source"] == "cache" and b["from_cache"] is True
+    assert a["packages"] == b["packages"] and risks(a) == risks(b) and a["notes"] == b["notes"]
+    # another image on exactly the same layers (only its config differs) reads nothing again
+    build(dockerd, "dwtest/bookworm-user:1", "FROM %s\nUSER 1000\n" % BOOKWORM)
+    doc, _ = scan_json(dockward, "dwtest/bookworm-user:1")
+    u = by_tag(doc, "dwtest/bookworm-user:1")
+    assert u["source"] == "cache" and u["packages"] == a["packages"]
+    assert ("DW-IMG-ROOT-USER", "USER") not in risks(u)       # config checks are not cached
+    assert [s for i, s in risks(u) if i == "DW-IMG-SETUID"] == [s for i, s in risks(a) if i == "DW-IMG-SETUID"]
+    # a damaged cache entry is a miss, never an error
+    for name in os.listdir(os.path.join(STATE, "cache")):
+        with open(os.path.join(STATE, "cache", name), "w") as f:
+            f.write("{broken")
+    doc, _ = scan_json(dockward, BOOKWORM)
+    assert by_tag(doc, BOOKWORM)["source"] == "overlay2"

@@ -1,0 +1,362 @@
+/* scan_cache.c: the scan cache as small JSON files under STATE_DIR/cache, written atomically, checked on reading. */
+#include "scan_cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "image/archive.h"
+#include "ini_file.h"
+#include "json.h"
+#include "report/jsonw.h"
+
+#define CACHE_FORMAT 1
+#define CACHE_MAX_FILE ((size_t)256 << 20)
+
+struct scan_cache {
+	char *dir;
+};
+
+int scan_cache_open(const char *state_dir, struct scan_cache **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	char path[4096];
+	if (!state_dir || !*state_dir) {
+		snprintf(err, errlen, "no [agent] state_dir");
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "%s", state_dir);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/cache", state_dir);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		goto fail;
+	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		snprintf(err, errlen, "%s: not a directory of ours", path);
+		return -EPERM;
+	}
+	struct scan_cache *c = calloc(1, sizeof(*c));
+	if (!c || !(c->dir = strdup(path))) {
+		free(c);
+		return -ENOMEM;
+	}
+	*out = c;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	return -errno;
+}
+
+void scan_cache_close(struct scan_cache *c)
+{
+	if (!c)
+		return;
+	free(c->dir);
+	free(c);
+}
+
+int scan_chain_id(const char *const *diff_ids, size_t n, char out[72])
+{
+	if (n == 0)
+		return -EINVAL;
+	snprintf(out, 72, "%s", diff_ids[0]);
+	for (size_t i = 1; i < n; i++) {
+		char joined[200];
+		int l = snprintf(joined, sizeof(joined), "%s %s", out, diff_ids[i]);
+		if (l < 0 || (size_t)l >= sizeof(joined))
+			return -EINVAL;
+		sha256_digest(joined, (size_t)l, out);
+	}
+	return 0;
+}
+
+/* "sha256:abc" -> "abc" checked to be a file name of hex digits. */
+static int key_name(const char *prefix, const char *key, const char *extra, char *out, size_t len)
+{
+	const char *hex = strncmp(key, "sha256:", 7) == 0 ? key + 7 : key;
+	size_t hl = strlen(hex);
+	if (hl < 16 || hl > 128 || strspn(hex, "0123456789abcdef") != hl)
+		return -EINVAL;
+	if (extra && (strlen(extra) > 128 || strspn(extra, "0123456789abcdefABCDEF-_.") != strlen(extra)))
+		return -EINVAL;
+	snprintf(out, len, "%s-%s%s%s.json", prefix, hex, extra ? "-" : "", extra ? extra : "");
+	return 0;
+}
+
+static int write_atomic(struct scan_cache *c, const char *name, struct jsonw *w)
+{
+	char path[4400], tmp[4400];
+	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", c->dir, name);
+	if (w->status)
+		return -EINVAL;
+	size_t len;
+	const char *text = jsonw_text(w, &len);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	int r = 0;
+	for (size_t off = 0; off < len && r == 0;) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		else if (n > 0)
+			off += (size_t)n;
+	}
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+static int read_doc(struct scan_cache *c, const char *name, yajl_val *out)
+{
+	char path[4400], *text = NULL, perr[128];
+	size_t len;
+	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
+	int r = read_file_capped(path, CACHE_MAX_FILE, &text, &len);
+	if (r < 0)
+		return r;
+	r = json_parse(text, len, out, perr, sizeof(perr));
+	free(text);
+	if (r < 0)
+		return -ENOENT;         /* a damaged entry is a miss */
+	if (json_int(*out, "format", 0) != CACHE_FORMAT ||
+	    strcmp(json_str(*out, "dockward") ? json_str(*out, "dockward") : "", DOCKWARD_VERSION) != 0) {
+		yajl_tree_free(*out);
+		*out = NULL;
+		return -ENOENT;         /* written by another version: its readers may differ */
+	}
+	return 0;
+}
+
+static void header(struct jsonw *w)
+{
+	jsonw_obj_begin(w);
+	jsonw_kint(w, "format", CACHE_FORMAT);
+	jsonw_kstr(w, "dockward", DOCKWARD_VERSION);
+}
+
+static void strv_write(struct jsonw *w, const char *key, char *const *v, size_t n)
+{
+	jsonw_str(w, key);
+	jsonw_arr_begin(w);
+	for (size_t i = 0; i < n; i++)
+		jsonw_str(w, v[i]);
+	jsonw_arr_end(w);
+}
+
+int scan_cache_store_fs(struct scan_cache *c, const char *key, const struct scan_image *s)
+{
+	char name[300];
+	if (!c || s->status != SCAN_OK || key_name("fs", key, NULL, name, sizeof(name)) < 0)
+		return 0;
+	struct jsonw w;
+	int r = jsonw_init(&w, false);
+	if (r < 0)
+		return r;
+	header(&w);
+	jsonw_kstr(&w, "os", s->os);
+	jsonw_kstr(&w, "ecosystem", s->ecosystem);
+	jsonw_kbool(&w, "inventory_done", s->inventory_done);
+	jsonw_kbool(&w, "inventory_truncated", s->inventory_truncated);
+	jsonw_kint(&w, "files_walked", (int64_t)s->files_walked);
+	jsonw_kbool(&w, "walk_truncated", s->walk_truncated);
+	jsonw_str(&w, "packages");
+	jsonw_arr_begin(&w);
+	for (size_t i = 0; i < s->n_pkgs; i++) {
+		const struct package *p = &s->pkgs[i];
+		jsonw_arr_begin(&w);
+		jsonw_str(&w, p->ecosystem);
+		jsonw_str(&w, p->name);
+		jsonw_str(&w, p->version);
+		jsonw_str(&w, p->source_name);
+		jsonw_str(&w, p->source_version);
+		jsonw_str(&w, p->location);
+		jsonw_str(&w, p->purl);
+		jsonw_int(&w, p->origin);
+		jsonw_int(&w, p->scheme);
+		jsonw_arr_end(&w);
+	}
+	jsonw_arr_end(&w);
+	jsonw_str(&w, "setuid");
+	jsonw_arr_begin(&w);
+	for (size_t i = 0; i < s->risks.len; i++) {
+		const struct image_risk *k = &s->risks.items[i];
+		if (k->kind != RISK_SETUID)
+			continue;
+		jsonw_arr_begin(&w);
+		jsonw_str(&w, k->subject);
+		jsonw_str(&w, k->detail);
+		jsonw_int(&w, k->severity);
+		jsonw_arr_end(&w);
+	}
+	jsonw_arr_end(&w);
+	strv_write(&w, "notes", s->notes, s->n_notes);
+	jsonw_obj_end(&w);
+	r = write_atomic(c, name, &w);
+	jsonw_free(&w);
+	return r;
+}
+
+static char *dup_at(yajl_val arr, size_t i)
+{
+	const char *s = YAJL_GET_STRING(json_array_at(arr, i));
+	return strdup(s ? s : "");
+}
+
+int scan_cache_load_fs(struct scan_cache *c, const char *key, struct scan_image *s)
+{
+	char name[300];
+	yajl_val d = NULL;
+	if (!c || key_name("fs", key, NULL, name, sizeof(name)) < 0)
+		return -ENOENT;
+	int r = read_doc(c, name, &d);
+	if (r < 0)
+		return -ENOENT;
+	yajl_val pk = json_get(d, "packages"), su = json_get(d, "setuid"), notes = json_get(d, "notes");
+	size_t n = json_array_len(pk);
+	s->pkgs = calloc(n + 1, sizeof(*s->pkgs));
+	if (!s->pkgs) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		yajl_val e = json_array_at(pk, i);
+		struct package *p = &s->pkgs[s->n_pkgs++];
+		p->ecosystem = dup_at(e, 0);
+		p->name = dup_at(e, 1);
+		p->version = dup_at(e, 2);
+		p->source_name = dup_at(e, 3);
+		p->source_version = dup_at(e, 4);
+		p->location = dup_at(e, 5);
+		p->purl = dup_at(e, 6);
+		yajl_val o = json_array_at(e, 7), sc = json_array_at(e, 8);
+		p->origin = YAJL_IS_INTEGER(o) && YAJL_GET_INTEGER(o) == PKG_ORIGIN_LANGUAGE ? PKG_ORIGIN_LANGUAGE : PKG_ORIGIN_OS;
+		int64_t scheme = YAJL_IS_INTEGER(sc) ? YAJL_GET_INTEGER(sc) : 0;
+		p->scheme = scheme >= 0 && scheme < VERSION_SCHEME_COUNT ? (enum version_scheme)scheme : VERSION_DPKG;
+		if (!p->ecosystem || !p->name || !p->version || !p->source_name || !p->source_version || !p->location ||
+		    !p->purl) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < json_array_len(su); i++) {
+		yajl_val e = json_array_at(su, i);
+		yajl_val sev = json_array_at(e, 2);
+		int64_t sv = YAJL_IS_INTEGER(sev) ? YAJL_GET_INTEGER(sev) : SEV_LOW;
+		const char *subj = YAJL_GET_STRING(json_array_at(e, 0)), *det = YAJL_GET_STRING(json_array_at(e, 1));
+		r = risk_list_add(&s->risks, RISK_SETUID, sv >= 0 && sv < SEV_COUNT ? (enum severity)sv : SEV_LOW,
+				  subj ? subj : "", det ? det : "");
+		if (r < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < json_array_len(notes); i++) {
+		const char *t = YAJL_GET_STRING(json_array_at(notes, i));
+		if (t && (r = scan_image_note(s, "%s", t)) < 0)
+			goto out;
+	}
+	snprintf(s->os, sizeof(s->os), "%s", json_str(d, "os") ? json_str(d, "os") : "");
+	snprintf(s->ecosystem, sizeof(s->ecosystem), "%s", json_str(d, "ecosystem") ? json_str(d, "ecosystem") : "");
+	s->inventory_done = json_bool(d, "inventory_done", false);
+	s->inventory_truncated = json_bool(d, "inventory_truncated", false);
+	s->files_walked = (size_t)json_int(d, "files_walked", 0);
+	s->walk_truncated = json_bool(d, "walk_truncated", false);
+	s->from_cache = true;
+	r = 0;
+out:
+	yajl_tree_free(d);
+	return r;
+}
+
+int scan_cache_store_vulns(struct scan_cache *c, const char *image_id, const char *dbver, const struct scan_image *s)
+{
+	char name[400];
+	if (!c || !s->vulns_checked || key_name("vulns", image_id, dbver, name, sizeof(name)) < 0)
+		return 0;
+	struct jsonw w;
+	int r = jsonw_init(&w, false);
+	if (r < 0)
+		return r;
+	header(&w);
+	jsonw_kint(&w, "packages", (int64_t)s->n_pkgs);
+	jsonw_str(&w, "vulns");
+	jsonw_arr_begin(&w);
+	for (size_t i = 0; i < s->n_vulns; i++) {
+		const struct scan_vuln *v = &s->vulns[i];
+		jsonw_obj_begin(&w);
+		jsonw_kint(&w, "pkg", (int64_t)v->pkg);
+		jsonw_kstr(&w, "id", v->id);
+		strv_write(&w, "aliases", v->aliases, v->n_aliases);
+		jsonw_kint(&w, "severity", v->severity);
+		jsonw_kstr(&w, "fixed", v->fixed);
+		jsonw_kstr(&w, "summary", v->summary);
+		jsonw_obj_end(&w);
+	}
+	jsonw_arr_end(&w);
+	jsonw_obj_end(&w);
+	r = write_atomic(c, name, &w);
+	jsonw_free(&w);
+	return r;
+}
+
+int scan_cache_load_vulns(struct scan_cache *c, const char *image_id, const char *dbver, struct scan_image *s)
+{
+	char name[400];
+	yajl_val d = NULL;
+	if (!c || key_name("vulns", image_id, dbver, name, sizeof(name)) < 0)
+		return -ENOENT;
+	int r = read_doc(c, name, &d);
+	if (r < 0)
+		return -ENOENT;
+	yajl_val vs = json_get(d, "vulns");
+	size_t n = json_array_len(vs);
+	if ((size_t)json_int(d, "packages", -1) != s->n_pkgs) {
+		r = -ENOENT;    /* made from another inventory */
+		goto out;
+	}
+	s->vulns = calloc(n + 1, sizeof(*s->vulns));
+	if (!s->vulns) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		yajl_val e = json_array_at(vs, i);
+		int64_t pkg = json_int(e, "pkg", -1), sev = json_int(e, "severity", 0);
+		if (pkg < 0 || (size_t)pkg >= s->n_pkgs)
+			continue;
+		struct scan_vuln *v = &s->vulns[s->n_vulns++];
+		v->pkg = (size_t)pkg;
+		v->severity = sev >= 0 && sev < SEV_COUNT ? (enum severity)sev : SEV_UNKNOWN;
+		v->id = json_strdup(e, "id");
+		v->fixed = json_strdup(e, "fixed");
+		v->summary = json_strdup(e, "summary");
+		yajl_val al = json_get(e, "aliases");
+		v->aliases = calloc(json_array_len(al) + 1, sizeof(char *));
+		if (!v->id || !v->fixed || !v->summary || !v->aliases) {
+			r = -ENOMEM;
+			goto out;
+		}
+		for (size_t k = 0; k < json_array_len(al); k++)
+			if (!(v->aliases[v->n_aliases++] = dup_at(al, k))) {
+				r = -ENOMEM;
+				goto out;
+			}
+	}
+	s->vulns_checked = true;
+	r = 0;
+out:
+	yajl_tree_free(d);
+	return r;
+}
