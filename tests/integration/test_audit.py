@@ -59,7 +59,8 @@ def scenario(dockerd, busybox_image):
     d.remove_all_containers()
     build(d, "dwaudit/user:1", "FROM %s\nUSER 1000\nHEALTHCHECK CMD true\n" % busybox_image)
     build(d, "dwaudit/hcnone:1", "FROM %s\nHEALTHCHECK NONE\nUSER nobody\n" % busybox_image)
-    build(d, "dwaudit/history:1", "FROM %s\nADD f.txt /f.txt\nRUN echo apt-get update\n" % busybox_image,
+    build(d, "dwaudit/history:1", "FROM %s\nADD f.txt /f.txt\nRUN echo apt-get update\nENV DB_PASSWORD=hunter2x\n"
+          % busybox_image,
           {"f.txt": "x\n"})
     ids = {}
     for name, args in RISKY.items():
@@ -152,7 +153,10 @@ def test_image_rules(scenario, dockward):
     assert "dwtest/busybox:1" not in add                 # the base root file system is not an ADD risk
     upd = {e["name"] for e in rules["4.7"]["evidence"]}
     assert upd == {"dwaudit/history:1"}
-    for rid in ("4.3", "4.4", "4.8", "4.10"):
+    secrets = {e["name"]: e["detail"] for e in rules["4.10"]["evidence"]}
+    assert secrets == {"dwaudit/history:1": "ENV DB_PASSWORD holds a secret-looking value (not shown)"}
+    assert "hunter2x" not in json.dumps(rules)
+    for rid in ("4.3", "4.4", "4.8"):
         assert rules[rid]["verdict"] == "not-evaluated" and "scanner" in rules[rid]["reason"]
 
 
