@@ -20,6 +20,13 @@ static void format_time(int64_t ns, char *out, size_t len)
 	snprintf(out, len, "%s.%03dZ", base, (int)((ns / 1000000) % 1000));
 }
 
+/* mount events carry the file-system type in addr, NUL-padded */
+static void mount_fstype(const struct rt_event *ev, char out[17])
+{
+	memcpy(out, ev->addr, 16);
+	out[16] = 0;
+}
+
 static const char *family_name(int64_t f)
 {
 	switch (f) {
@@ -66,10 +73,8 @@ static void details_text(const struct rt_alert *a, char *out, size_t len)
 		snprintf(out, len, "address=%s port=%lld", addr, (long long)ev->arg[1]);
 		return;
 	case RT_EV_MOUNT: {
-		char fs[17];
-		memcpy(fs, ev->addr, 16);
-		fs[16] = 0;
-		char fss[80];
+		char fs[17], fss[80];
+		mount_fstype(ev, fs);
 		term_sanitize(fs, fss, sizeof(fss));
 		snprintf(out, len, "source=%s target=%s fstype=%s flags=0x%llx", p1, p2, fss, (unsigned long long)ev->arg[0]);
 		return;
@@ -205,8 +210,7 @@ static void event_json(struct jsonw *w, const struct rt_alert *a)
 		break;
 	case RT_EV_MOUNT: {
 		char fs[17];
-		memcpy(fs, ev->addr, 16);
-		fs[16] = 0;
+		mount_fstype(ev, fs);
 		jsonw_kstr(w, "source", v->path);
 		jsonw_kstr(w, "target", v->path2);
 		jsonw_kstr(w, "fstype", fs);

@@ -64,28 +64,10 @@ void rt_posture_free(struct rt_posture *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->cap_add.n; i++)
-		free(p->cap_add.v[i]);
-	free(p->cap_add.v);
-	for (size_t i = 0; i < p->mount_sources.n; i++)
-		free(p->mount_sources.v[i]);
-	free(p->mount_sources.v);
+	rt_list_free(&p->cap_add);
+	rt_list_free(&p->mount_sources);
 	memset(p, 0, sizeof(*p));
 	p->vulnerable = -1;
-}
-
-static int list_push(struct rt_list *l, const char *s)
-{
-	if (l->n >= RT_MAX_LIST)
-		return 0;
-	char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	l->v = v;
-	if (!(v[l->n] = strdup(s)))
-		return -ENOMEM;
-	l->n++;
-	return 0;
 }
 
 static bool user_is_root(const char *u)
@@ -121,13 +103,13 @@ int rt_posture_from_inspect(const struct docker_container *c, struct rt_posture 
 	for (size_t i = 0; i < json_array_len(caps) && r == 0; i++) {
 		yajl_val o = json_array_at(caps, i);
 		if (YAJL_IS_STRING(o))
-			r = list_push(&p->cap_add, o->u.string);
+			r = rt_list_push(&p->cap_add, o->u.string);
 	}
 	for (size_t i = 0; i < c->n_mounts && r == 0; i++) {
 		const char *src = c->mounts[i].source;
 		if (!src || !src[0])
 			continue;
-		r = list_push(&p->mount_sources, src);
+		r = rt_list_push(&p->mount_sources, src);
 		size_t l = strlen(src);
 		if (l >= 11 && strcmp(src + l - 11, "docker.sock") == 0)
 			p->docker_sock = true;

@@ -46,7 +46,7 @@ const char *rt_event_name(int event)
 	return event >= 0 && event < RT_RULE_EV__COUNT && event_names[event] ? event_names[event] : "?";
 }
 
-static void list_free(struct rt_list *l)
+void rt_list_free(struct rt_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
@@ -66,7 +66,7 @@ static void rule_free(struct rt_rule *r)
 				    &r->mount_source, &r->except_name, &r->except_exe, &r->except_parent,
 				    &r->except_ancestor, &r->except_path, &r->except_image, &r->except_container };
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		list_free(lists[i]);
+		rt_list_free(lists[i]);
 }
 
 void rt_rules_free(struct rt_ruleset *rs)
@@ -78,6 +78,20 @@ void rt_rules_free(struct rt_ruleset *rs)
 	free(rs->rules);
 	rs->rules = NULL;
 	rs->n = 0;
+}
+
+int rt_list_push(struct rt_list *l, const char *s)
+{
+	if (l->n >= RT_MAX_LIST)
+		return 0;
+	char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	if (!(v[l->n] = strdup(s)))
+		return -ENOMEM;
+	l->n++;
+	return 0;
 }
 
 /* Splits on blanks and commas; each value appends. */
@@ -97,13 +111,12 @@ static int list_add(struct rt_list *l, const char *value, char *err, size_t errl
 			snprintf(err, errlen, "a value longer than %d bytes", RT_PATH_LEN - 1);
 			return -EINVAL;
 		}
-		char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		if (!(l->v[l->n] = strndup(p, n)))
-			return -ENOMEM;
-		l->n++;
+		char one[RT_PATH_LEN];
+		memcpy(one, p, n);
+		one[n] = 0;
+		int r = rt_list_push(l, one);
+		if (r < 0)
+			return r;
 		p += n;
 	}
 	return 0;
@@ -147,7 +160,7 @@ static int set_flags(uint32_t *out, const char *value, char *err, size_t errlen)
 			*out |= flag_names[k].bit;
 		}
 	}
-	list_free(&l);
+	rt_list_free(&l);
 	return r;
 }
 
@@ -167,7 +180,7 @@ static int set_open(uint32_t *out, const char *value, char *err, size_t errlen)
 			*out |= open_names[k].bit;
 		}
 	}
-	list_free(&l);
+	rt_list_free(&l);
 	return r;
 }
 
@@ -210,7 +223,7 @@ static int set_ports(struct rt_rule *rule, const char *value, char *err, size_t 
 		rule->ports = v;
 		rule->ports[rule->n_ports++] = pr;
 	}
-	list_free(&l);
+	rt_list_free(&l);
 	return r;
 }
 

@@ -73,6 +73,9 @@ int rt_rules_parse_text(struct rt_ruleset *rs, const char *origin, const char *t
 /* Every *.ini in dir, in name order. A rule id seen twice is an error. */
 int rt_rules_load_dir(struct rt_ruleset *rs, const char *dir, char *err, size_t errlen);
 void rt_rules_free(struct rt_ruleset *rs);
+/* Appends a copy of s (at most RT_MAX_LIST entries; more are ignored); frees a list. */
+int rt_list_push(struct rt_list *l, const char *s);
+void rt_list_free(struct rt_list *l);
 
 const char *rt_severity_name(int sev);
 const char *rt_event_name(int event);

@@ -11,25 +11,26 @@ def test_benign_workload_raises_nothing(dockerd):
     d = dockerd
     d.remove_all_containers()
     img = build_image(d)
-    w = Watch(d, os.path.join(ROOT, "rules", "runtime"))
+    # only this test's containers (b-*): other engines on the machine may run containers too
+    w = Watch(d, os.path.join(ROOT, "rules", "runtime"), extra=("--containers", "b-*"))
     try:
-        d.docker("run", "-d", "--name", "web", img, "httpd", "-f", "-p", "8080", "-h", "/www")
-        d.docker("run", "-d", "--name", "worker", img, "sh", "-c",
+        d.docker("run", "-d", "--name", "b-web", img, "httpd", "-f", "-p", "8080", "-h", "/www")
+        d.docker("run", "-d", "--name", "b-worker", img, "sh", "-c",
                  "while true; do echo tick >> /var/log/worker.log; sleep 0.2; done")
-        ip = container_ip(d, "web")
+        ip = container_ip(d, "b-web")
         for _ in range(20):
             with urllib.request.urlopen("http://%s:8080/index.html" % ip, timeout=5) as r:
                 assert b"hello" in r.read()
-        d.docker("exec", "worker", "wget", "-q", "-O", "/tmp/page", "http://%s:8080/" % ip)
-        d.docker("exec", "worker", "sh", "-c",
+        d.docker("exec", "b-worker", "wget", "-q", "-O", "/tmp/page", "http://%s:8080/" % ip)
+        d.docker("exec", "b-worker", "sh", "-c",
                  "i=0; while [ $i -lt 50 ]; do echo $i > /tmp/f$i; cat /tmp/f$i >/dev/null; rm /tmp/f$i; i=$((i+1)); done")
         for cmd in (["ls", "-l", "/"], ["ps"], ["date"], ["id"], ["hostname"], ["uname", "-a"],
                     ["grep", "root", "/etc/passwd"], ["head", "-1", "/etc/passwd"], ["cat", "/etc/hostname"]):
-            d.docker("exec", "worker", *cmd)
-        d.docker("restart", "-t", "1", "worker")
-        d.docker("stop", "-t", "1", "web")
-        d.docker("start", "web")
-        d.docker("exec", "worker", "sh", "-c", "echo after restart >> /var/log/worker.log")
+            d.docker("exec", "b-worker", *cmd)
+        d.docker("restart", "-t", "1", "b-worker")
+        d.docker("stop", "-t", "1", "b-web")
+        d.docker("start", "b-web")
+        d.docker("exec", "b-worker", "sh", "-c", "echo after restart >> /var/log/worker.log")
     finally:
         alerts, summary = w.stop(signal.SIGTERM)
         d.remove_all_containers()
