@@ -61,7 +61,7 @@ struct daemon {
 	int64_t started_ms, last_full_ms, last_targeted_ms, last_scan_ms, last_spool_ms, last_heartbeat_ms;
 	uint64_t events_seen, targeted_runs, full_runs, reconnects, spool_errors, events_spooled;
 	char docker_error[256], docker_version[64];
-	char last_engine_error[256];
+	char last_engine_error[320];
 };
 
 static int64_t now_ms(void)

@@ -19,9 +19,10 @@ int daemon_engines_init(const struct config *cfg, struct daemon_engine engines[D
 		/* engines are wired in here as they land in the tree; until then they are reported, never faked */
 		snprintf(engines[i].status, sizeof(engines[i].status), "not available");
 	}
-	char why[400] = "";
+	char why[sizeof(engines[0].status)] = "";
 	if (engine_audit_init(cfg, &engines[0], why, sizeof(why)) < 0)
-		snprintf(engines[0].status, sizeof(engines[0].status), "not available: %s", why);
+		snprintf(engines[0].status, sizeof(engines[0].status), "not available: %.*s",
+			 (int)(sizeof(engines[0].status) - 20), why);
 	return 0;
 }
 
