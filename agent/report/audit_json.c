@@ -7,7 +7,7 @@
 #include "report/jsonw.h"
 
 static void items_json(struct jsonw *w, const char *key, const char *rule_id, const struct audit_item *items,
-		       size_t n, bool with_id)
+		       size_t n, bool with_id, const struct audit_waiver *const *waived_by)
 {
 	jsonw_str(w, key);
 	jsonw_arr_begin(w);
@@ -22,6 +22,11 @@ static void items_json(struct jsonw *w, const char *key, const char *rule_id, co
 		jsonw_kstr(w, "id", items[i].id);
 		jsonw_kstr(w, "name", items[i].name);
 		jsonw_kstr(w, "detail", items[i].detail);
+		if (waived_by) {
+			jsonw_kstr(w, "waiver", waived_by[i]->name);
+			jsonw_kstr(w, "waiver_reason", waived_by[i]->reason);
+			jsonw_kstr(w, "waiver_expires", waived_by[i]->expires ? waived_by[i]->expires_text : NULL);
+		}
 		jsonw_obj_end(w);
 	}
 	jsonw_arr_end(w);
@@ -45,9 +50,9 @@ static void finding_json(struct jsonw *w, const struct audit_finding *f)
 	jsonw_kstr(w, "verdict", audit_verdict_name(f->out.verdict));
 	jsonw_kstr(w, "reason", f->out.reason);
 	jsonw_kint(w, "objects_examined", (int64_t)f->out.n_objects);
-	items_json(w, "offenders", rule->id, f->out.offenders, f->out.n_offenders, true);
-	items_json(w, "evidence", rule->id, f->out.evidence, f->out.n_evidence, false);
-	items_json(w, "waived", rule->id, f->waived, f->n_waived, true);
+	items_json(w, "offenders", rule->id, f->out.offenders, f->out.n_offenders, true, NULL);
+	items_json(w, "evidence", rule->id, f->out.evidence, f->out.n_evidence, false, NULL);
+	items_json(w, "waived", rule->id, f->waived, f->n_waived, true, f->waived_by);
 	jsonw_kstr(w, "rationale", rule->rationale);
 	jsonw_kstr(w, "remediation", rule->remediation);
 	jsonw_obj_end(w);

@@ -40,7 +40,7 @@ static void rule_json(struct jsonw *w, const struct audit_rule *rule)
 }
 
 static void result_json(struct jsonw *w, const struct audit_finding *f, size_t rule_index,
-			const struct audit_item *it, bool waived)
+			const struct audit_item *it, const struct audit_waiver *waived_by)
 {
 	char fid[24], msg[1024];
 	audit_finding_id(f->rule->id, it, fid);
@@ -78,12 +78,12 @@ static void result_json(struct jsonw *w, const struct audit_finding *f, size_t r
 	jsonw_obj_begin(w);
 	jsonw_kstr(w, "dockwardFindingId/v1", fid);
 	jsonw_obj_end(w);
-	if (waived) {
+	if (waived_by) {
 		jsonw_str(w, "suppressions");
 		jsonw_arr_begin(w);
 		jsonw_obj_begin(w);
 		jsonw_kstr(w, "kind", "external");
-		jsonw_kstr(w, "justification", f->waiver_reason ? f->waiver_reason : "waived");
+		jsonw_kstr(w, "justification", waived_by->reason);
 		jsonw_obj_end(w);
 		jsonw_arr_end(w);
 	}
@@ -121,9 +121,9 @@ int audit_write_sarif(const struct audit_result *r, const struct snapshot *s, co
 	for (size_t i = 0; i < r->n_findings; i++) {
 		const struct audit_finding *f = &r->findings[i];
 		for (size_t k = 0; f->out.verdict == AUDIT_FAIL && k < f->out.n_offenders; k++)
-			result_json(&w, f, i, &f->out.offenders[k], false);
+			result_json(&w, f, i, &f->out.offenders[k], NULL);
 		for (size_t k = 0; k < f->n_waived; k++)
-			result_json(&w, f, i, &f->waived[k], true);
+			result_json(&w, f, i, &f->waived[k], f->waived_by[k]);
 	}
 	jsonw_arr_end(&w);
 	jsonw_str(&w, "properties");

@@ -202,7 +202,12 @@ static int apply_waivers(const struct audit_ctx *ctx, const struct snapshot *s, 
 				continue;
 			}
 			struct audit_item *grown = realloc(f->waived, (f->n_waived + 1) * sizeof(*grown));
-			if (!grown) {
+			const struct audit_waiver **by = grown ? realloc(f->waived_by, (f->n_waived + 1) * sizeof(*by)) : NULL;
+			if (grown)
+				f->waived = grown;
+			if (by)
+				f->waived_by = by;
+			if (!grown || !by) {
 				/* keep the offender where it is: the finding stays whole */
 				f->out.offenders[keep++] = *it;
 				for (size_t j = i + 1; j < f->out.n_offenders; j++)
@@ -210,7 +215,7 @@ static int apply_waivers(const struct audit_ctx *ctx, const struct snapshot *s, 
 				f->out.n_offenders = keep;
 				return -ENOMEM;
 			}
-			f->waived = grown;
+			by[f->n_waived] = wv;
 			grown[f->n_waived++] = *it;
 		}
 		f->out.n_offenders = keep;
@@ -302,6 +307,7 @@ void audit_result_free(struct audit_result *r)
 		for (size_t k = 0; k < r->findings[i].n_waived; k++)
 			audit_item_free(&r->findings[i].waived[k]);
 		free(r->findings[i].waived);
+		free(r->findings[i].waived_by);
 	}
 	free(r->findings);
 	free(r->expired);

@@ -26,8 +26,9 @@ struct audit_ctx {
 struct audit_finding {
 	const struct audit_rule *rule;
 	struct audit_outcome out;
-	/* items waived by a waiver, moved out of out.offenders */
+	/* items waived by a waiver, moved out of out.offenders, and the waiver of each */
 	struct audit_item *waived; size_t n_waived;
+	const struct audit_waiver **waived_by;
 	const char *waiver_reason;      /* of the waiver that waived the whole rule, else NULL */
 };
 

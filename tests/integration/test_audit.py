@@ -208,6 +208,7 @@ def test_waivers_and_fail_on(scenario, dockward, tmp_path):
                  "[old]\nrule = 5.15\nreason = was fine\nexpires = 2020-01-01\n")
     r, doc, rules = audit(dockward, "-c", "5.4,5.5,5.15", "--waivers", str(w))
     assert rules["5.5"]["verdict"] == "waived" and rules["5.5"]["waived"][0]["name"] == "priv"
+    assert rules["5.5"]["waived"][0]["waiver"] == "lab-priv" and rules["5.5"]["waived"][0]["waiver_expires"] == "2099-01-01"
     assert rules["5.4"]["verdict"] == "fail" and offenders(rules["5.4"]) == ["priv"]
     assert rules["5.15"]["verdict"] == "fail"
     assert [x["name"] for x in doc["expired_waivers"]] == ["old"]

@@ -362,6 +362,7 @@ static void test_waivers(void **state)
 	assert_string_equal(offender_names(caps), "other");
 	assert_int_equal(caps->n_waived, 1);
 	assert_string_equal(caps->waived[0].name, "unconf");
+	assert_string_equal(caps->waived_by[0]->name, "db-needs-caps");
 	assert_int_equal(finding(&f.res, "5.5")->out.verdict, AUDIT_WAIVED);
 	assert_int_equal(finding(&f.res, "5.15")->out.verdict, AUDIT_FAIL);      /* its waiver expired */
 	assert_int_equal(f.res.n_expired, 1);
