@@ -16,6 +16,7 @@
 #include "scan_cache.h"
 #include "scan_report.h"
 #include "snapshot.h"
+#include "vuln/vulndb.h"
 
 #define MAX_INPUTS 64
 
@@ -23,6 +24,7 @@ struct scan_args {
 	const char *inputs[MAX_INPUTS]; size_t n_inputs;
 	char **names; size_t n_names;
 	bool all, ignore_unfixed, no_cache;
+	const char *db_dir;             /* --db-dir, NULL = [scan] vulndb_dir */
 	int format;                     /* text, json, sarif, cyclonedx */
 	const char *output;
 	bool severities[SEV_COUNT];     /* shown; all when --severity is not given */
@@ -51,6 +53,8 @@ static void usage(FILE *f)
 		"      --fail-on SEVERITY    exit 1 when a finding is at least this severe\n"
 		"                            (low, medium, high, critical, or never; default: any)\n"
 		"      --no-cache            read every image again, ignoring cached results\n"
+		"      --db-dir DIR          the vulnerability database (default [scan] vulndb_dir);\n"
+		"                            without one, risks and packages are still reported\n"
 		"      --no-color            no colour even on a terminal\n\n"
 		"Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage,\n"
 		"3 could not run (engine unreachable, or an image could not be read).\n");
@@ -87,6 +91,7 @@ static int parse_args(int argc, char **argv, struct scan_args *sa)
 		{ "ignore-unfixed", no_argument, NULL, 'u' },
 		{ "fail-on", required_argument, NULL, 'F' },
 		{ "no-cache", no_argument, NULL, 'N' },
+		{ "db-dir", required_argument, NULL, 'D' },
 		{ "no-color", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -135,6 +140,9 @@ static int parse_args(int argc, char **argv, struct scan_args *sa)
 			break;
 		case 'N':
 			sa->no_cache = true;
+			break;
+		case 'D':
+			sa->db_dir = optarg;
 			break;
 		case 'n':
 			sa->color = COLOR_NEVER;
@@ -451,13 +459,31 @@ int cmd_scan(struct app *a, int argc, char **argv)
 	/* files are never cached (see scan_archive_input): no cache directory for them */
 	if (!sa.n_inputs && scan_cache_open(a->cfg.state_dir, &cache, cerr, sizeof(cerr)) < 0)
 		log_info("scan: no cache (%s): every image is read", cerr);
-	snprintf(run.db_note, sizeof(run.db_note), "vulnerability matching is not available in this build");
+	struct vulndb *db = NULL;
+	const char *db_dir = sa.db_dir ? sa.db_dir : a->cfg.scan_vulndb_dir;
+	if (scan_db_open(db_dir, &db, run.db_version, sizeof(run.db_version), run.db_note, sizeof(run.db_note)) < 0)
+		log_warning("scan: %s", run.db_note);
+	run.db_available = db != NULL;
 	int rc = sa.n_inputs ? scan_inputs(&sa, &o, &run) : scan_engine(a, &sa, &o, cache, &run);
 	if (rc != EXIT_OK)
 		goto out;
 	bool not_scanned = false, failing = false;
 	for (size_t i = 0; i < run.n_images; i++) {
-		filter_findings(&run.images[i], &sa);
+		struct scan_image *s = &run.images[i];
+		/* an unchanged image against an unchanged database is not matched again */
+		bool from_engine = !sa.n_inputs;
+		if (db && s->status == SCAN_OK &&
+		    !(from_engine && !sa.no_cache && scan_cache_load_vulns(cache, s->id, run.db_version, s) == 0)) {
+			r = scan_match(db, s);
+			if (r < 0) {
+				log_error("scan: matching %s: %s", s->id, strerror(-r));
+				rc = EXIT_CANNOT_RUN;
+				goto out;
+			}
+			if (from_engine)
+				scan_cache_store_vulns(cache, s->id, run.db_version, s);
+		}
+		filter_findings(s, &sa);
 		not_scanned |= run.images[i].status != SCAN_OK;
 		if (sa.fail_on < SEV_COUNT)
 			failing |= scan_image_count(&run.images[i], (enum severity)sa.fail_on, true, true) > 0;
@@ -468,6 +494,7 @@ int cmd_scan(struct app *a, int argc, char **argv)
 	}
 	rc = failing ? EXIT_FINDINGS : not_scanned ? EXIT_CANNOT_RUN : EXIT_OK;
 out:
+	vulndb_close(db);
 	scan_cache_close(cache);
 	for (size_t i = 0; i < run.n_images; i++)
 		scan_image_free(&run.images[i]);

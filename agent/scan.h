@@ -80,6 +80,14 @@ int scan_inventory(struct imagefs *fs, const struct scan_options *o, struct scan
 /* Config-level risks from facts. */
 int scan_config_risks(const struct image_facts *f, struct scan_image *out);
 
+/* The vulnerability database (checks/vuln) as the scanner uses it. */
+struct vulndb;
+/* Opens the database in dir. 0 with *db NULL and a note for people when none
+ * is installed; a negative errno (note says why) when one exists but cannot be read. */
+int scan_db_open(const char *dir, struct vulndb **db, char *version, size_t vlen, char *note, size_t nlen);
+/* Matches every package of s against db (no-op for an image not scanned). */
+int scan_match(struct vulndb *db, struct scan_image *s);
+
 int scan_image_note(struct scan_image *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void scan_image_not_scanned(struct scan_image *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void scan_image_free(struct scan_image *s);

@@ -352,3 +352,62 @@ def test_cache_reuses_layers_and_results(dockward, dockerd, images):
             f.write("{broken")
     doc, _ = scan_json(dockward, BOOKWORM)
     assert by_tag(doc, BOOKWORM)["source"] == "overlay2"
+
+
+def osv(adv_id, pkg, events, severity, aliases=()):
+    return {"id": adv_id, "modified": "2024-01-01T00:00:00Z", "aliases": list(aliases), "summary": adv_id + " test",
+            "affected": [{"package": {"ecosystem": "Debian:12", "name": pkg},
+                          "ranges": [{"type": "ECOSYSTEM", "events": events}]}],
+            "database_specific": {"severity": severity}}
+
+
+def import_db(tmp_path, name, records):
+    src = tmp_path / (name + "-osv")
+    src.mkdir()
+    for r in records:
+        (src / (r["id"] + ".json")).write_text(json.dumps(r))
+    db = tmp_path / (name + "-db")
+    r = run_dockward("db", "import", "--db-dir", str(db), str(src))
+    assert r.rc == 0, r.err
+    return str(db)
+
+
+def test_vulnerabilities_matched_and_rematched(dockward, images, tmp_path):
+    base = [osv("DSA-9999-1", "glibc", [{"introduced": "0"}, {"fixed": "2.36-9+deb12u99"}], "high", ["CVE-2099-0001"]),
+            osv("DEBIAN-TEST-ZLIB", "zlib", [{"introduced": "0"}], "low"),
+            osv("DSA-0001-1", "tar", [{"introduced": "0"}, {"fixed": "1.0-1"}], "critical")]
+    db1 = import_db(tmp_path, "v1", base)
+    doc, _ = scan_json(dockward, "--db-dir", db1, BOOKWORM, rc=1)
+    assert doc["vulnerability_db"]["available"] is True
+    img = by_tag(doc, BOOKWORM)
+    got = sorted((v["package"], v["id"], v["severity"], v["fixed_version"], v["installed_version"])
+                 for v in img["vulnerabilities"])
+    libc = images["bookworm"]["libc6"]
+    assert got == [("libc-bin", "DSA-9999-1", "high", "2.36-9+deb12u99", libc),
+                   ("libc6", "DSA-9999-1", "high", "2.36-9+deb12u99", libc),
+                   ("zlib1g", "DEBIAN-TEST-ZLIB", "low", None, images["bookworm"]["zlib1g"])]
+    assert img["vulnerabilities"][0]["aliases"] in (["CVE-2099-0001"], [])
+    assert doc["summary"]["vulnerabilities"]["high"] == 2
+    # filters
+    d2, _ = scan_json(dockward, "--db-dir", db1, BOOKWORM, "--ignore-unfixed", rc=1)
+    assert {v["id"] for v in by_tag(d2, BOOKWORM)["vulnerabilities"]} == {"DSA-9999-1"}
+    t = scan(dockward, "--db-dir", db1, BOOKWORM, "--no-color")
+    assert "no fix yet" in t.out and "fixed in 2.36-9+deb12u99" in t.out
+    assert "rebuild the image with updated packages: 2 vulnerabilities have a fix" in t.out
+    cdx = scan(dockward, "--db-dir", db1, BOOKWORM, "-f", "cyclonedx").json()
+    refs = {c["bom-ref"] for c in cdx["components"][0]["components"]}
+    assert len(cdx["vulnerabilities"]) == 3 and all(v["affects"][0]["ref"] in refs for v in cdx["vulnerabilities"])
+    sarif = scan(dockward, "--db-dir", db1, BOOKWORM, "-f", "sarif").json()
+    assert sum(1 for x in sarif["runs"][0]["results"] if x["ruleId"] == "DSA-9999-1") == 2
+    # a database update matches again, without reading the image again
+    db2 = import_db(tmp_path, "v2", base + [osv("DSA-9999-2", "bash", [{"introduced": "0"}, {"fixed": "9:0"}], "medium")])
+    doc, _ = scan_json(dockward, "--db-dir", db2, BOOKWORM, rc=1)
+    img = by_tag(doc, BOOKWORM)
+    assert img["source"] == "cache"
+    assert sorted(v["id"] for v in img["vulnerabilities"]) == ["DEBIAN-TEST-ZLIB", "DSA-9999-1", "DSA-9999-1",
+                                                               "DSA-9999-2"]
+    # no database: said clearly, risks and inventory still there
+    doc, _ = scan_json(dockward, "--db-dir", str(tmp_path / "none"), BOOKWORM, rc=1)
+    assert doc["vulnerability_db"]["available"] is False and "db import" in doc["vulnerability_db"]["note"]
+    img = by_tag(doc, BOOKWORM)
+    assert img["vulnerabilities_checked"] is False and len(img["packages"]) == len(images["bookworm"]) and img["risks"]
