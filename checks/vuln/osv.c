@@ -34,6 +34,7 @@ static void affected_free(struct osv_affected *a)
 		range_free(&a->ranges[i]);
 	free(a->ranges);
 	free_strv(a->versions, a->n_versions);
+	memset(a, 0, sizeof(*a));
 }
 
 void osv_record_free(struct osv_record *r)

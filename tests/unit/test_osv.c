@@ -135,6 +135,20 @@ static void test_vendor_severity(void **state)
 	osv_record_free(&r);
 }
 
+static void test_affected_entries_left_out(void **state)
+{
+	/* a GIT-only entry and an entry without a package are left out; the rest is kept */
+	struct osv_record r;
+	char err[256];
+	assert_int_equal(parse_text("{\"id\":\"X-3\",\"affected\":[{\"package\":{\"ecosystem\":\"Go\",\"name\":\"a\"},"
+				    "\"ranges\":[{\"type\":\"GIT\",\"repo\":\"r\",\"events\":[{\"introduced\":\"0\"}]}]},"
+				    "{\"ranges\":[]},{\"package\":{\"ecosystem\":\"Go\",\"name\":\"b\"},\"versions\":[\"1.0.0\"]}]}",
+				    &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n_affected, 1);
+	assert_string_equal(r.affected[0].name, "b");
+	osv_record_free(&r);
+}
+
 static void rejects(const char *text, const char *reason_part)
 {
 	struct osv_record r;
@@ -238,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_crates_cvss_v4_only),
 		cmocka_unit_test(test_debian_records),
 		cmocka_unit_test(test_vendor_severity),
+		cmocka_unit_test(test_affected_entries_left_out),
 		cmocka_unit_test(test_bad_records),
 		cmocka_unit_test(test_cvss_published_scores),
 		cmocka_unit_test(test_cvss_malformed),
