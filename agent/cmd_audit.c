@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "app.h"
 #include "audit/engine.h"
@@ -229,8 +230,17 @@ int cmd_audit(struct app *a, int argc, char **argv)
 	struct snapshot_request sreq;
 	struct host_facts_request hreq;
 	audit_plan(&x.ctx, &sreq, &hreq);
+	if (x.host_root && *x.host_root) {
+		struct stat st;
+		const char *why = stat(x.host_root, &st) < 0 ? strerror(errno)
+				  : !S_ISDIR(st.st_mode) ? "not a directory" : NULL;
+		if (why) {
+			log_error("audit: host root %s: %s", x.host_root, why);
+			goto out;
+		}
+	}
 	if (host_facts_init(&host, x.host_root) < 0) {
-		log_error("audit: --host-root %s: path too long", x.host_root);
+		log_error("audit: host root %s: path too long", x.host_root);
 		goto out;
 	}
 	have_host = true;

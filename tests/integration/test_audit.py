@@ -258,5 +258,7 @@ def test_rules_command_and_usage_errors(dockward):
     assert dockward("audit", "--rules", "/nonexistent").rc == 2
     assert dockward("audit", "--rules", RULES, "--level", "3").rc == 2
     assert dockward("audit", "--rules", RULES, "-f", "xml").rc == 2
+    r = dockward("audit", "--rules", RULES, "--host-root", "/nonexistent")
+    assert r.rc == 2 and "host root /nonexistent" in r.err
     r = run_dockward("audit", "--rules", RULES, docker_host="unix:///nonexistent.sock")
     assert r.rc == 3
