@@ -2,78 +2,159 @@
 #include "snapshot.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int collect_containers(struct docker_client *c, struct snapshot *s)
+#include "docker/batch.h"
+
+/* The engine answers slowly per request (/version and /info run helper
+ * binaries), so requests go out DOCKER_FETCH_WIDTH at a time (docker/batch.h)
+ * and are mapped afterwards, in order, as if they had been made one by one. */
+
+/* Takes a fetched answer through a mapping; on failure the client says why. */
+#define MAP(c, it, parse, out)                                                  \
+	({                                                                      \
+		char e_[512];                                                   \
+		int r_ = (it)->rc;                                              \
+		if (r_ < 0)                                                     \
+			docker_fetch_adopt_error((c), (it));                    \
+		else if ((r_ = parse((it)->v, (out), e_, sizeof(e_))) < 0)      \
+			docker_client_set_error((c), e_);                       \
+		else                                                            \
+			(it)->v = NULL;                                         \
+		r_;                                                             \
+	})
+
+/* What the lists name: every container, every image (and its history). */
+struct lists {
+	struct docker_fetch items[4];   /* /version, /info, /containers/json, /images/json */
+	const char **cids, **iids;
+	size_t n_cids, n_iids;
+};
+
+static int parse_ids(struct docker_client *c, struct docker_fetch *it,
+		     int (*parse)(yajl_val, const char ***, size_t *, char *, size_t), const char ***ids, size_t *n)
 {
-	yajl_val list = NULL;
-	const char **ids = NULL;
-	size_t n = 0;
-	int r = docker_list_containers(c, &list, &ids, &n);
+	char e[512];
+	if (it->rc < 0) {
+		docker_fetch_adopt_error(c, it);
+		return it->rc;
+	}
+	int r = parse(it->v, ids, n, e, sizeof(e));
 	if (r < 0)
-		return r;
-	if (n) {
-		s->containers = calloc(n, sizeof(*s->containers));
-		if (!s->containers) {
-			r = -ENOMEM;
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		r = docker_inspect_container(c, ids[i], &s->containers[s->n_containers]);
-		if (r == -ENOENT) {
-			/* removed between the list and the inspect: not part of this snapshot */
-			s->vanished++;
-			r = 0;
-			continue;
-		}
-		if (r < 0)
-			goto out;
-		s->n_containers++;
-	}
-out:
-	free(ids);
-	yajl_tree_free(list);
+		docker_client_set_error(c, e);
 	return r;
 }
 
-static int collect_images(struct docker_client *c, struct snapshot *s, bool history)
+static int collect_lists(struct docker_client *c, const struct snapshot_request *req, struct snapshot *s,
+			 struct lists *l)
 {
-	yajl_val list = NULL;
-	const char **ids = NULL;
-	size_t n = 0;
-	int r = docker_list_images(c, &list, &ids, &n);
-	if (r < 0)
-		return r;
-	if (n) {
-		s->images = calloc(n, sizeof(*s->images));
-		if (!s->images) {
-			r = -ENOMEM;
-			goto out;
-		}
-	}
+	static const char *const paths[] = { "/version", "/info", "/containers/json?all=1", "/images/json" };
+	size_t n = req->images ? 4 : 3;
+	for (size_t i = 0; i < n; i++)
+		if (!(l->items[i].path = strdup(paths[i])))
+			return -ENOMEM;
+	int r = docker_fetch_many(c, l->items, n);
+	if (r == 0)
+		r = MAP(c, &l->items[0], docker_parse_version, &s->version);
+	if (r == 0)
+		r = MAP(c, &l->items[1], docker_parse_info, &s->info);
+	if (r == 0)
+		r = parse_ids(c, &l->items[2], docker_parse_container_ids, &l->cids, &l->n_cids);
+	if (r == 0 && req->images)
+		r = parse_ids(c, &l->items[3], docker_parse_image_ids, &l->iids, &l->n_iids);
+	return r;
+}
+
+static int map_containers(struct docker_client *c, struct snapshot *s, struct docker_fetch *items, size_t n)
+{
+	if (n && !(s->containers = calloc(n, sizeof(*s->containers))))
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
+		/* removed between the list and the inspect: not part of this snapshot */
+		if (items[i].rc == -ENOENT) {
+			s->vanished++;
+			continue;
+		}
+		int r = MAP(c, &items[i], docker_parse_container, &s->containers[s->n_containers]);
+		if (r < 0)
+			return r;
+		s->n_containers++;
+	}
+	return 0;
+}
+
+static int take_history(struct docker_client *c, struct docker_fetch *it, struct docker_image *img)
+{
+	if (it->rc < 0) {
+		docker_fetch_adopt_error(c, it);
+		return it->rc;
+	}
+	if (!YAJL_IS_ARRAY(it->v)) {
+		char e[512];
+		snprintf(e, sizeof(e), "Docker API %.400s: expected a JSON array", it->path);
+		docker_client_set_error(c, e);
+		return -EBADMSG;
+	}
+	img->history = it->v;
+	it->v = NULL;
+	return 0;
+}
+
+/* items: the inspect of each image, each followed by its history when asked for. */
+static int map_images(struct docker_client *c, struct snapshot *s, struct docker_fetch *items, size_t n,
+		      bool history)
+{
+	size_t step = history ? 2 : 1;
+	if (n && !(s->images = calloc(n / step, sizeof(*s->images))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i += step) {
 		struct docker_image *img = &s->images[s->n_images];
-		r = docker_inspect_image(c, ids[i], img);
+		int r = MAP(c, &items[i], docker_parse_image, img);
 		if (r == 0 && history)
-			r = docker_image_history(c, img);
+			r = take_history(c, &items[i + 1], img);
 		if (r == -ENOENT) {
 			docker_image_free(img);
 			s->vanished++;
-			r = 0;
 			continue;
 		}
 		if (r < 0) {
 			docker_image_free(img);
-			goto out;
+			return r;
 		}
 		s->n_images++;
 	}
 	s->have_images = true;
-out:
-	free(ids);
-	yajl_tree_free(list);
+	return 0;
+}
+
+/* Every container inspect and image inspect (and history) in one batch. */
+static int collect_objects(struct docker_client *c, const struct snapshot_request *req, struct snapshot *s,
+			   const struct lists *l)
+{
+	bool history = req->images && req->image_history;
+	size_t n_img = l->n_iids * (history ? 2 : 1), n = l->n_cids + n_img;
+	struct docker_fetch *items = n ? calloc(n, sizeof(*items)) : NULL;
+	int r = n && !items ? -ENOMEM : 0;
+	for (size_t i = 0; r == 0 && i < l->n_cids; i++)
+		r = docker_fetch_set_object(&items[i], "/containers/", l->cids[i], "/json");
+	for (size_t i = 0; r == 0 && i < l->n_iids; i++) {
+		struct docker_fetch *it = &items[l->n_cids + i * (history ? 2 : 1)];
+		r = docker_fetch_set_object(it, "/images/", l->iids[i], "/json");
+		if (r == 0 && history)
+			r = docker_fetch_set_object(it + 1, "/images/", l->iids[i], "/history");
+	}
+	if (r < 0)
+		docker_client_set_error(c, r == -ENOMEM ? "out of memory" : "Docker API: object name too long");
+	if (r == 0)
+		r = docker_fetch_many(c, items, n);
+	if (r == 0)
+		r = map_containers(c, s, items, l->n_cids);
+	if (r == 0 && req->images)
+		r = map_images(c, s, items + l->n_cids, n_img, history);
+	docker_fetch_free(items, n);
+	free(items);
 	return r;
 }
 
@@ -82,37 +163,47 @@ static int collect_tops(struct docker_client *c, struct snapshot *s)
 	if (!s->n_containers)
 		return 0;
 	s->tops = calloc(s->n_containers, sizeof(*s->tops));
-	if (!s->tops)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->n_containers; i++) {
-		const struct docker_container *ct = &s->containers[i];
-		if (strcmp(ct->state, "running") != 0)
+	struct docker_fetch *items = calloc(s->n_containers, sizeof(*items));
+	size_t *which = calloc(s->n_containers, sizeof(*which));
+	size_t n = 0;
+	int r = s->tops && items && which ? 0 : -ENOMEM;
+	for (size_t i = 0; r == 0 && i < s->n_containers; i++) {
+		if (strcmp(s->containers[i].state, "running") != 0)
 			continue;
-		int r = docker_container_top(c, ct->id, &s->tops[i]);
-		/* stopped since the inspect (409) or gone (404): no processes to list */
-		if (r == -ENOENT || r == -EBUSY || r == -EIO)
-			continue;
-		if (r < 0)
-			return r;
+		which[n] = i;
+		r = docker_fetch_set_object(&items[n++], "/containers/", s->containers[i].id, "/top");
 	}
-	s->have_top = true;
-	return 0;
+	if (r == 0)
+		r = docker_fetch_many(c, items, n);
+	for (size_t k = 0; r == 0 && k < n; k++) {
+		/* stopped since the inspect (409) or gone (404): no processes to list */
+		if (items[k].rc == -ENOENT || items[k].rc == -EBUSY || items[k].rc == -EIO)
+			continue;
+		r = MAP(c, &items[k], docker_parse_top, &s->tops[which[k]]);
+	}
+	if (r == 0)
+		s->have_top = true;
+	docker_fetch_free(items, n);
+	free(items);
+	free(which);
+	return r;
 }
 
 int snapshot_collect(struct docker_client *c, const struct snapshot_request *req, struct snapshot *out)
 {
 	static const struct snapshot_request none;
+	struct lists l = { 0 };
 	memset(out, 0, sizeof(*out));
 	if (!req)
 		req = &none;
 	out->collected_at = time(NULL);
-	int r = docker_get_version(c, &out->version);
+	int r = collect_lists(c, req, out, &l);
 	if (r == 0)
-		r = docker_get_info(c, &out->info);
-	if (r == 0)
-		r = collect_containers(c, out);
-	if (r == 0 && req->images)
-		r = collect_images(c, out, req->image_history);
+		r = collect_objects(c, req, out, &l);
+	/* the ids were borrowed from the list answers */
+	free(l.cids);
+	free(l.iids);
+	docker_fetch_free(l.items, 4);
 	if (r == 0 && req->networks) {
 		r = docker_list_networks(c, &out->networks_raw, &out->networks, &out->n_networks);
 		out->have_networks = r == 0;
