@@ -5,24 +5,10 @@ source "$(dirname "$0")/lib.sh"
 bench_need hyperfine curl docker dockerd python3 /usr/bin/time
 [ -x "$DOCKWARD" ] || { echo "bench: no dockward at $DOCKWARD (make first)" >&2; exit 3; }
 SIZES=${BENCH_SIZES:-0 30 100}
-API=v1.41   # what dockward negotiates with the engine Debian ships (20.10)
 
 bench_start_engine
 bench_import_busybox
 export DOCKWARD_CONFIG=
-
-# The calls dockward makes for an inventory, in its order, as URLs.
-api_urls() {
-	local id
-	echo "http://d/_ping"
-	echo "http://d/$API/version"
-	echo "http://d/$API/info"
-	echo "http://d/$API/containers/json?all=1"
-	for id in $(docker ps -aq --no-trunc); do echo "http://d/$API/containers/$id/json"; done
-	echo "http://d/$API/images/json"
-	for id in $(docker images -q --no-trunc | sort -u); do echo "http://d/$API/images/$id/json"; done
-	echo "http://d/$API/networks"
-}
 
 # What the docker CLI runs to learn the same facts.
 cat >"$BENCH_TMP/cli.sh" <<'CLI'
@@ -40,10 +26,10 @@ printf '%-10s %9s %9s %9s %9s %9s | %8s %8s %8s %8s | %8s %8s %8s\n' containers 
 results=()
 for n in $SIZES; do
 	bench_containers "$n"
-	api_urls >"$BENCH_TMP/urls"
+	bench_api_urls >"$BENCH_TMP/urls"
 	calls=$(wc -l <"$BENCH_TMP/urls")
 	# one curl process, kept-alive connection, as dockward does
-	sed 's/.*/url = "&"\noutput = "\/dev\/null"/' "$BENCH_TMP/urls" >"$BENCH_TMP/curl.cfg"
+	bench_curl_cfg "$BENCH_TMP/urls" "$BENCH_TMP/curl.cfg"
 	# one curl process per call
 	{
 		echo "set -e"

@@ -69,7 +69,7 @@ bench_containers() {
 	have=$(docker ps -aq | wc -l)
 	for ((i = have; i < want; i++)); do
 		case $((i % 3)) in
-		0) echo "run -d --name dwb$i -p $((20000 + i)):80 dwbench/busybox:1 sleep 100000" ;;
+		0) echo "run -d --name dwb$i -p 80 dwbench/busybox:1 sleep 100000" ;;
 		1) echo "run --name dwb$i -v /tmp:/host-tmp:ro dwbench/busybox:1 true" ;;
 		2) echo "create --name dwb$i --restart always dwbench/busybox:1" ;;
 		esac
@@ -100,6 +100,31 @@ bench_rss() {
 }
 
 bench_get() { cat "$BENCH_TMP/$1"; }
+
+# bench_api_urls [history] [top]: the calls snapshot_collect makes, in its order, as URLs for curl
+# (API v1.41, what dockward negotiates with Debian's engine): version, info, containers and their
+# inspects, images and their inspects (and history), networks, (the process lists of running containers).
+bench_api_urls() {
+	local api=v1.41 id history= top=
+	for id in "$@"; do
+		case $id in history) history=1 ;; top) top=1 ;; esac
+	done
+	echo "http://d/_ping"
+	echo "http://d/$api/version"
+	echo "http://d/$api/info"
+	echo "http://d/$api/containers/json?all=1"
+	for id in $(docker ps -aq --no-trunc); do echo "http://d/$api/containers/$id/json"; done
+	echo "http://d/$api/images/json"
+	for id in $(docker images -q --no-trunc | sort -u); do
+		echo "http://d/$api/images/$id/json"
+		[ -z "$history" ] || echo "http://d/$api/images/$id/history"
+	done
+	echo "http://d/$api/networks"
+	[ -z "$top" ] || for id in $(docker ps -q --no-trunc); do echo "http://d/$api/containers/$id/top"; done
+}
+
+# bench_curl_cfg URLS CFG: a curl config fetching every URL of the file URLS to /dev/null
+bench_curl_cfg() { sed 's/.*/url = "&"\noutput = "\/dev\/null"/' "$1" >"$2"; }
 
 # ratio A B: A/B with two decimals
 bench_ratio() { python3 -c 'import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print("%.2f" % (a/b if b else float("inf")))' "$1" "$2"; }
