@@ -52,7 +52,7 @@ struct daemon {
 	bool stop;
 	bool docker_up, ever_up;
 	unsigned reconnect_attempt;
-	int64_t next_reconnect_ms, next_full_ms, next_heartbeat_ms, next_status_ms;
+	int64_t next_reconnect_ms, next_full_ms, next_heartbeat_ms, next_status_ms, next_engine_poll_ms;
 	int64_t last_event_time;        /* seconds, to resume the stream without a gap */
 	bool first_full_pending;
 	bool status_dirty;
@@ -159,11 +159,18 @@ static void on_not_evaluated(void *user, const char *rule_id)
 	finding_state_keep_rule(&d->state, rule_id);
 }
 
+static void on_object_not_evaluated(void *user, enum finding_object type, const char *object_id)
+{
+	struct daemon *d = user;
+	finding_state_keep_object(&d->state, type, object_id);
+}
+
 static void run_engine(struct daemon *d, struct daemon_engine *e, int object_type, const char *object_id)
 {
 	if (!e->ctx || !e->evaluate)
 		return;
-	struct finding_sink sink = { .emit = on_finding, .not_evaluated = on_not_evaluated, .user = d };
+	struct finding_sink sink = { .emit = on_finding, .not_evaluated = on_not_evaluated,
+				     .object_not_evaluated = on_object_not_evaluated, .user = d };
 	bool full = object_id == NULL;
 	char err[256] = "";
 	int r = finding_state_begin(&d->state, e->name, object_type, object_id, full && d->first_full_pending);
@@ -239,6 +246,21 @@ static void enqueue(struct daemon *d, int type, const char *id)
 	d->queue_due_ms = now_ms() + TARGET_DEBOUNCE_MS;
 }
 
+/* Image events name a reference ("busybox:1" for a pull) or an id; findings
+ * are about ids, so a reference is looked up first. */
+static void enqueue_image(struct daemon *d, const char *ref)
+{
+	if (strncmp(ref, "sha256:", 7) == 0) {
+		enqueue(d, OBJECT_IMAGE, ref);
+		return;
+	}
+	struct docker_image img = { 0 };
+	if (docker_inspect_image(d->dc, ref, &img) == 0) {
+		enqueue(d, OBJECT_IMAGE, img.id);
+		docker_image_free(&img);
+	}
+}
+
 static bool action_is(const char *action, const char *const *list)
 {
 	for (; *list; list++) {
@@ -268,7 +290,7 @@ static int on_docker_event(const struct docker_event *ev, void *user)
 			finding_state_close_object(&d->state, OBJECT_CONTAINER, ev->actor_id, now_ms());
 	} else if (strcmp(ev->type, "image") == 0) {
 		if (action_is(ev->action, image_changed))
-			enqueue(d, OBJECT_IMAGE, ev->actor_id);
+			enqueue_image(d, ev->actor_id);
 		else if (action_is(ev->action, image_gone))
 			finding_state_close_object(&d->state, OBJECT_IMAGE, ev->actor_id, now_ms());
 	}
@@ -495,6 +517,8 @@ static int64_t next_deadline(const struct daemon *d)
 		t = d->next_reconnect_ms;
 	if (d->docker_up && d->next_full_ms < t)
 		t = d->next_full_ms;
+	if (d->docker_up && d->next_engine_poll_ms < t)
+		t = d->next_engine_poll_ms;
 	if (d->next_heartbeat_ms < t)
 		t = d->next_heartbeat_ms;
 	if (d->n_queue && d->queue_due_ms < t)
@@ -582,6 +606,16 @@ int daemon_run(struct daemon_options *o, char *err, size_t errlen)
 		int64_t now = now_ms();
 		if (!d->docker_up && now >= d->next_reconnect_ms)
 			docker_connect(d);
+		if (d->docker_up && now >= d->next_engine_poll_ms) {
+			/* e.g. a new vulnerability database: every image is matched again */
+			for (int i = 0; i < DAEMON_N_ENGINES; i++)
+				if (d->engines[i].ctx && d->engines[i].wants_full_run &&
+				    d->engines[i].wants_full_run(d->engines[i].ctx)) {
+					log_info("daemon: %s asks for a full run", d->engines[i].name);
+					d->next_full_ms = now;
+				}
+			d->next_engine_poll_ms = now + 60000;
+		}
 		if (d->docker_up && now >= d->next_full_ms)
 			full_evaluation(d);
 		if (d->n_queue && now >= d->queue_due_ms && d->docker_up)

@@ -1,5 +1,6 @@
 /* engine.h: how an evaluation engine (audit, scan, runtime) plugs into the daemon. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -19,6 +20,8 @@ struct daemon_engine {
 	void *ctx;                      /* NULL when not available */
 	engine_evaluate_fn evaluate;
 	int handles_object;             /* the object type of targeted runs, -1 = only full runs */
+	/* polled every minute: true when a full run is due (a new vulnerability database) */
+	bool (*wants_full_run)(void *ctx);
 	void (*free_ctx)(void *ctx);
 };
 

@@ -64,6 +64,8 @@ struct finding_sink {
 	int (*emit)(void *user, const struct finding *f);
 	/* a check that could not be evaluated this time: its open findings stay open */
 	void (*not_evaluated)(void *user, const char *rule_id);
+	/* an object that could not be evaluated (an image not readable): its open findings stay open */
+	void (*object_not_evaluated)(void *user, enum finding_object type, const char *object_id);
 	void *user;
 };
 

@@ -280,6 +280,14 @@ void finding_state_keep_rule(struct finding_state *st, const char *rule_id)
 				t->seen = true;
 }
 
+void finding_state_keep_object(struct finding_state *st, enum finding_object type, const char *object_id)
+{
+	for (size_t i = 0; i < st->n_buckets; i++)
+		for (struct tracked_finding *t = st->buckets[i]; t; t = t->next)
+			if (in_round(st, t) && t->object_type == type && strcmp(t->object_id, object_id) == 0)
+				t->seen = true;
+}
+
 int finding_state_close_object(struct finding_state *st, enum finding_object type, const char *object_id,
 			       int64_t now_ms)
 {

@@ -51,6 +51,8 @@ int finding_state_end(struct finding_state *st, int64_t now_ms);
 /* The engine could not evaluate rule_id this round: its open findings stay
  * open (an unevaluated check proves no remediation). */
 void finding_state_keep_rule(struct finding_state *st, const char *rule_id);
+/* The same for every open finding of the round's engine about one object. */
+void finding_state_keep_object(struct finding_state *st, enum finding_object type, const char *object_id);
 
 /* The object was destroyed: resolves every open finding about it (any engine). */
 int finding_state_close_object(struct finding_state *st, enum finding_object type, const char *object_id,

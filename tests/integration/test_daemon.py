@@ -2,6 +2,7 @@
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import time
 
@@ -55,7 +56,8 @@ def test_container_events_raise_and_resolve(clean_daemon, busybox_image, work):
         st = wait_for(lambda: (a.status() or {}).get("daemon", {}).get("full_runs", 0) >= 1 and a.status())
         assert st, a.logtext()
         assert st["daemon"]["engines"]["audit"].startswith("available")
-        assert st["daemon"]["engines"]["scan"] == "not available"
+        # no vulnerability database here: images are read but not matched, and it says so
+        assert st["daemon"]["engines"]["scan"].startswith("available")
         assert st["daemon"]["docker"]["connected"] is True
         first_full = len(findings(a))
 
@@ -92,10 +94,12 @@ def test_container_events_raise_and_resolve(clean_daemon, busybox_image, work):
         gone = [e for e in findings(a, cid, 3) if e["finding_info"]["uid"] in open_ids]
         assert all(e["unmapped"]["resolution"] == "object removed" for e in gone)
 
-        # an image import is seen and dispatched; the scan engine is not in this build: said, not faked
+        # an image import is scanned; without a database nothing is claimed about it
         n = a.status()["daemon"]["targeted_runs"]
-        d.docker("import", "-", "dwtest/empty:1", input=empty_tar())
+        d.docker("import", "-", "dwtest/empty:1", input=image_tar({"hello.txt": b"hi\n"}))
         assert wait_for(lambda: a.status()["daemon"]["targeted_runs"] > n)
+        assert wait_for(lambda: a.status()["daemon"]["last_scan_ms"] > 0)
+        assert "images not matched" in a.status()["daemon"]["engines"]["scan"]
         assert not [e for e in a.local_events() if e["class_uid"] == 2002]
     finally:
         assert a.stop() == 0
@@ -105,16 +109,51 @@ def test_container_events_raise_and_resolve(clean_daemon, busybox_image, work):
     assert first_full >= 0
 
 
-def empty_tar():
+def image_tar(files):
     import io
     import tarfile
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as t:
-        info = tarfile.TarInfo("hello.txt")
-        data = b"hi\n"
-        info.size = len(data)
-        t.addfile(info, io.BytesIO(data))
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
     return buf.getvalue()
+
+
+OS_RELEASE = b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n'
+DPKG_STATUS = (b"Package: libssl3\nStatus: install ok installed\nPriority: optional\nSection: libs\n"
+               b"Architecture: amd64\nSource: openssl\nVersion: %s\nDescription: SSL shared libraries\n\n")
+
+
+def test_image_import_is_scanned_and_removal_resolves(clean_daemon, work):
+    d = clean_daemon
+    db_dir = os.path.join(work, "vulndb")
+    r = subprocess.run([BIN, "db", "import", "--db-dir", db_dir, os.path.join(ROOT, "tests", "fixtures", "osv")],
+                       capture_output=True, text=True, env=dict(os.environ, DOCKWARD_CONFIG=""))
+    assert r.returncode == 0, r.stderr
+    a = Agent(BIN, work, docker_host=d.host, extra="heartbeat_interval = 1h\nflush_interval = 50ms",
+              sinks=audit_section() + "[scan]\nvulndb_dir = %s\n" % db_dir).start()
+    try:
+        assert wait_for(lambda: (a.status() or {}).get("daemon", {}).get("full_runs", 0) >= 1)
+        files = {"etc/os-release": OS_RELEASE, "var/lib/dpkg/status": DPKG_STATUS % b"3.0.11-1~deb12u1"}
+        iid = d.docker("import", "-", "dwtest/oldssl:1", input=image_tar(files))
+        vulns = wait_for(lambda: [e for e in a.local_events() if e["class_uid"] == 2002 and e["activity_id"] == 1])
+        assert vulns, a.logtext()
+        assert {e["vulnerabilities"][0]["cve"]["uid"] for e in vulns} >= {"DWD-DEB12-openssl-CVE-2023-5363"}
+        for e in vulns:
+            assert ocsf_problems(e) == []
+            assert e["resources"][0]["uid"] == iid and e["resources"][0]["type"] == "image"
+            pkg = e["vulnerabilities"][0]["affected_packages"][0]
+            assert pkg["name"] == "libssl3" and pkg["version"] == "3.0.11-1~deb12u1"
+        assert "vulnerability database" in a.status()["daemon"]["engines"]["scan"]
+        # the image goes: its findings are closed
+        d.docker("rmi", "dwtest/oldssl:1")
+        ids = {e["finding_info"]["uid"] for e in vulns}
+        assert wait_for(lambda: ids <= {e["finding_info"]["uid"] for e in a.local_events()
+                                        if e["class_uid"] == 2002 and e["activity_id"] == 3})
+    finally:
+        assert a.stop() == 0
 
 
 def test_restart_sends_full_report_then_only_changes(clean_daemon, busybox_image, work):
