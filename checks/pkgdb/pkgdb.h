@@ -146,7 +146,8 @@ struct pkgdb_stats {
 	size_t databases;           /* package databases read */
 	size_t os_packages;
 	size_t language_packages;
-	size_t os_owned_skipped;    /* language packages installed by the OS package manager */
+	size_t os_owned_skipped;    /* files that could declare language packages (metadata, executables,
+	                             * archives) left unread: an OS package installed them */
 	size_t files_visited;
 	size_t binaries_checked;
 	size_t archives_checked;

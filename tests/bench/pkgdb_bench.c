@@ -67,10 +67,10 @@ int main(int argc, char **argv)
 	qsort(t_all, (size_t)runs, sizeof(double), cmp_double);
 	printf("dpkg status: %zu bytes, %zu packages: median %.3f ms (min %.3f, max %.3f) over %d runs\n", len, n_dpkg,
 	       t_dpkg[runs / 2], t_dpkg[0], t_dpkg[runs - 1], runs);
-	printf("pkgdb_collect: %zu packages (%zu OS, %zu language), %zu entries walked, %zu binaries and %zu archives "
-	       "checked, %zu problems: median %.1f ms (min %.1f, max %.1f)\n",
-	       n_all, st.os_packages, st.language_packages, st.files_visited, st.binaries_checked, st.archives_checked,
-	       st.nerrors, t_all[runs / 2], t_all[0], t_all[runs - 1]);
+	printf("pkgdb_collect: %s, %zu packages (%zu OS, %zu language, %zu files of OS packages not read as language packages), "
+	       "%zu entries walked, %zu binaries and %zu archives checked, %zu problems: median %.1f ms (min %.1f, max %.1f)\n",
+	       st.os.ecosystem, n_all, st.os_packages, st.language_packages, st.os_owned_skipped, st.files_visited,
+	       st.binaries_checked, st.archives_checked, st.nerrors, t_all[runs / 2], t_all[0], t_all[runs - 1]);
 	free(text);
 	free(t_dpkg);
 	free(t_all);
