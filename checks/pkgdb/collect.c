@@ -217,6 +217,14 @@ static void collect_rpm(struct collector *c)
 			c->fatal = -ENOMEM;
 		buf_free(&files);
 		free(data);
+		/* rpm checkpoints its write-ahead log when it closes the database; one
+		 * left with content holds transactions the copy above does not have */
+		char wal[128];
+		struct stat st;
+		snprintf(wal, sizeof(wal), "%s-wal", dbs[i].path);
+		if (dbs[i].parse == pkgdb_parse_rpm_sqlite && imagefs_stat(c->fs, wal, &st) == 0 && st.st_size > 0)
+			note(c->st, "%s: write-ahead log of %lld bytes not read: the last rpm transactions may be missing",
+			     wal, (long long)st.st_size);
 		return;
 	}
 }

@@ -306,6 +306,7 @@ static void test_alpine_and_rpm(void **state)
 	assert_int_equal(symlink("../../usr/lib/sysimage/rpm", link), 0);
 	put_text(root, "usr/lib/python3.11/site-packages/dwtestpy-1.0.dist-info/METADATA",
 		 "Metadata-Version: 2.1\nName: dwtestpy\nVersion: 1.0\n");
+	put_text(root, "usr/lib/sysimage/rpm/rpmdb.sqlite-wal", ""); /* rpm leaves an empty log behind */
 	layers[0] = root;
 	assert_int_equal(collect(layers, 1, NULL, &l, &st), 0);
 	print_errors(&st);
@@ -315,6 +316,15 @@ static void test_alpine_and_rpm(void **state)
 	assert_int_equal(st.os_owned_skipped, 1);
 	assert_string_equal(find_pkg(&l, NULL, "dwtest-libs")->source_name, "dwtest");
 	assert_string_equal(find_pkg(&l, NULL, "dwtest")->location, "/var/lib/rpm/rpmdb.sqlite");
+	package_list_free(&l);
+
+	/* a log with content is said to be unread */
+	put_text(root, "usr/lib/sysimage/rpm/rpmdb.sqlite-wal", "pending pages");
+	assert_int_equal(collect(layers, 1, NULL, &l, &st), 0);
+	assert_int_equal(st.nerrors, 1);
+	assert_string_equal(st.errors[0], "/var/lib/rpm/rpmdb.sqlite-wal: write-ahead log of 13 bytes not read: "
+					  "the last rpm transactions may be missing");
+	assert_int_equal(l.len, 3);
 	package_list_free(&l);
 }
 
