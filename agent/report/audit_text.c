@@ -48,9 +48,12 @@ int audit_write_text(const struct audit_result *r, const struct snapshot *s, con
 	char when[32], host[256], text[1024], reason[512];
 	audit_format_time(r->started, when);
 	term_sanitize(r->hostname, host, sizeof(host));
-	fprintf(out, "%s%s %s%s on %s, %s (Docker Engine %s, %zu containers, %zu images in scope)\n",
+	char images[48] = "";
+	if (s->have_images)
+		snprintf(images, sizeof(images), ", %zu images", r->n_images);
+	fprintf(out, "%s%s %s%s on %s, %s (Docker Engine %s; in scope: %zu containers%s)\n",
 		o->color ? TERM_BOLD : "", o->ruleset_name ? o->ruleset_name : "audit", r->benchmark,
-		o->color ? TERM_RESET : "", host, when, s->version.version, r->n_containers, r->n_images);
+		o->color ? TERM_RESET : "", host, when, s->version.version, r->n_containers, images);
 	const char *section = NULL;
 	for (size_t i = 0; i < r->n_findings; i++) {
 		const struct audit_finding *f = &r->findings[i];

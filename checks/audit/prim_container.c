@@ -46,7 +46,10 @@ static int eval_field(const struct audit_check *c, struct audit_outcome *o)
 		o->n_objects++;
 		char seen[256];
 		if (field_satisfies(ct->raw, path, op, value, seen, sizeof(seen))) {
-			int r = offender_container(o, ct, "%s = %s (%s)", path, seen, ct->state);
+			int r = op == OP_PRESENT || op == OP_ABSENT
+					? offender_container(o, ct, "%s %s (%s)", path, op == OP_PRESENT ? "is set" : "is not set",
+							     ct->state)
+					: offender_container(o, ct, "%s = %s (%s)", path, seen, ct->state);
 			if (r < 0)
 				return r;
 		}
