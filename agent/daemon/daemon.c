@@ -55,6 +55,7 @@ struct daemon {
 	int64_t next_reconnect_ms, next_full_ms, next_heartbeat_ms, next_status_ms, next_engine_poll_ms;
 	int64_t last_event_time;        /* seconds, to resume the stream without a gap */
 	bool first_full_pending;
+	bool stream_dead[DAEMON_N_ENGINES];     /* a streaming engine that could not start or failed */
 	bool status_dirty;
 	char state_path[PATH_MAX], status_path[PATH_MAX];
 	/* for `dockward status` */
@@ -316,6 +317,24 @@ static void docker_down(struct daemon *d, const char *why)
 	d->next_heartbeat_ms = 0;
 }
 
+/* Streaming engines (the runtime probes) start once Docker is reachable; one
+ * that cannot (no privilege, no BTF) says why and is not tried again. */
+static void start_streams(struct daemon *d)
+{
+	for (int i = 0; i < DAEMON_N_ENGINES; i++) {
+		struct daemon_engine *e = &d->engines[i];
+		char err[256] = "";
+		if (!e->ctx || !e->stream_start || d->stream_dead[i])
+			continue;
+		int r = e->stream_start(e->ctx, d->dc, err, sizeof(err));
+		if (r < 0) {
+			d->stream_dead[i] = true;
+			snprintf(e->status, sizeof(e->status), "not available: %.120s", err[0] ? err : strerror(-r));
+			log_warning("daemon: %s: %s", e->name, e->status);
+		}
+	}
+}
+
 static void docker_connect(struct daemon *d)
 {
 	docker_event_parser_free(&d->parser);
@@ -344,6 +363,7 @@ static void docker_connect(struct daemon *d)
 	d->reconnect_attempt = 0;
 	d->docker_error[0] = '\0';
 	d->status_dirty = true;
+	start_streams(d);
 	/* whatever happened while we were away: evaluate everything */
 	full_evaluation(d);
 	d->next_heartbeat_ms = 0;
@@ -470,6 +490,9 @@ static void reload(struct daemon *d)
 	daemon_engines_free(d->engines);
 	if (daemon_engines_init(d->cfg, d->engines, err, sizeof(err)) < 0)
 		log_error("daemon: engines after reload: %s", err);
+	memset(d->stream_dead, 0, sizeof(d->stream_dead));
+	if (d->docker_up)
+		start_streams(d);
 	d->spool.cap_bytes = d->cfg->upstream_spool_max_bytes;
 	d->next_full_ms = 0;            /* new rules: evaluate again */
 	d->next_heartbeat_ms = 0;
@@ -490,6 +513,26 @@ static void handle_signals(struct daemon *d)
 }
 
 /* ---- the loop ---- */
+
+static void handle_streams(struct daemon *d)
+{
+	struct finding_sink sink = { .emit = on_finding, .user = d };
+	for (int i = 0; i < DAEMON_N_ENGINES; i++) {
+		struct daemon_engine *e = &d->engines[i];
+		if (!e->ctx || !e->stream_handle || d->stream_dead[i] || e->stream_fd(e->ctx) < 0)
+			continue;
+		uint64_t before = d->state.raised + d->state.updated;
+		char err[256] = "";
+		int r = e->stream_handle(e->ctx, &sink, err, sizeof(err));
+		if (r < 0) {
+			d->stream_dead[i] = true;
+			snprintf(e->status, sizeof(e->status), "failed: %.140s", err[0] ? err : strerror(-r));
+			log_error("daemon: %s %s", e->name, e->status);
+		}
+		if (d->state.raised + d->state.updated != before)
+			save_state(d);
+	}
+}
 
 static void handle_transfers(struct daemon *d)
 {
@@ -632,11 +675,24 @@ int daemon_run(struct daemon_options *o, char *err, size_t errlen)
 			wait = 0;
 		if (wait > 60000)
 			wait = 60000;
-		struct curl_waitfd extra = { .fd = o->signal_fd, .events = CURL_WAIT_POLLIN };
+		struct curl_waitfd extra[1 + DAEMON_N_ENGINES];
+		unsigned n_extra = 0;
+		if (o->signal_fd >= 0)
+			extra[n_extra++] = (struct curl_waitfd){ .fd = o->signal_fd, .events = CURL_WAIT_POLLIN };
+		for (int i = 0; i < DAEMON_N_ENGINES; i++) {
+			struct daemon_engine *e = &d->engines[i];
+			if (!e->ctx || !e->stream_fd || d->stream_dead[i] || e->stream_fd(e->ctx) < 0)
+				continue;
+			extra[n_extra++] = (struct curl_waitfd){ .fd = e->stream_fd(e->ctx), .events = CURL_WAIT_POLLIN };
+			int t = e->stream_timeout_ms(e->ctx);
+			if (t >= 0 && t < wait)
+				wait = t;
+		}
 		int numfds;
-		curl_multi_poll(d->multi, &extra, o->signal_fd >= 0 ? 1 : 0, (int)wait, &numfds);
-		if (extra.revents)
+		curl_multi_poll(d->multi, extra, n_extra, (int)wait, &numfds);
+		if (o->signal_fd >= 0 && extra[0].revents)
 			handle_signals(d);
+		handle_streams(d);
 		handle_transfers(d);
 	}
 	sd_notify_send("STOPPING=1");

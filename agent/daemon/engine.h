@@ -22,6 +22,12 @@ struct daemon_engine {
 	int handles_object;             /* the object type of targeted runs, -1 = only full runs */
 	/* polled every minute: true when a full run is due (a new vulnerability database) */
 	bool (*wants_full_run)(void *ctx);
+	/* a streaming engine (runtime): started once Docker is reachable, then driven
+	 * by the daemon's loop: its fd is polled, handle emits findings as they come */
+	int (*stream_start)(void *ctx, struct docker_client *dc, char *err, size_t errlen);
+	int (*stream_fd)(void *ctx);                    /* -1 when not started */
+	int (*stream_timeout_ms)(void *ctx);            /* -1 = no deadline */
+	int (*stream_handle)(void *ctx, const struct finding_sink *out, char *err, size_t errlen);
 	void (*free_ctx)(void *ctx);
 };
 

@@ -2,6 +2,7 @@
 #include "daemon/engine.h"
 
 #include "daemon/engine_audit.h"
+#include "daemon/engine_runtime.h"
 #include "daemon/engine_scan.h"
 
 #include <stdio.h>
@@ -24,6 +25,9 @@ int daemon_engines_init(const struct config *cfg, struct daemon_engine engines[D
 	if (engine_audit_init(cfg, &engines[0], why, sizeof(why)) < 0)
 		snprintf(engines[0].status, sizeof(engines[0].status), "not available: %.*s",
 			 (int)(sizeof(engines[0].status) - 20), why);
+	if (engine_runtime_init(cfg, &engines[2], why, sizeof(why)) < 0)
+		snprintf(engines[2].status, sizeof(engines[2].status), "not available: %.*s",
+			 (int)(sizeof(engines[2].status) - 20), why);
 	if (engine_scan_init(cfg, &engines[1], why, sizeof(why)) < 0)
 		snprintf(engines[1].status, sizeof(engines[1].status), "not available: %.*s",
 			 (int)(sizeof(engines[1].status) - 20), why);
