@@ -123,11 +123,8 @@ static void offer_fix(enum version_scheme s, const struct range_eval *e, struct 
 	}
 }
 
-int affected_ranges_match(const char *encoded, const char *ecosystem, enum version_scheme fallback,
-			  const char *version, char **fixed)
+int affected_ranges_match(const char *encoded, enum version_scheme eco_scheme, const char *version, char **fixed)
 {
-	int eco = version_scheme_for_ecosystem(ecosystem);
-	enum version_scheme eco_scheme = eco >= 0 ? (enum version_scheme)eco : fallback;
 	enum version_scheme semver_scheme = eco_scheme == VERSION_GO ? VERSION_GO : VERSION_SEMVER;
 	bool valid_eco = version_valid(eco_scheme, version), valid_semver = version_valid(semver_scheme, version);
 	*fixed = NULL;

@@ -16,11 +16,11 @@ int affected_ranges_encode(const struct osv_affected *a, struct buf *out);
  * schema defines: per range, the event with the greatest version at or below
  * the installed one decides (introduced: affected; fixed: not; last_affected:
  * not when above it), "limit" bounds the range from above, and a listed
- * version is affected. ECOSYSTEM ranges compare in ecosystem's scheme,
- * SEMVER ranges in SemVer (Go's rules for Go). A version the scheme cannot
+ * version is affected. ECOSYSTEM ranges compare in scheme (the
+ * ecosystem's, see version_scheme_for_ecosystem), SEMVER ranges in SemVer
+ * (Go's rules when scheme is VERSION_GO). A version the scheme cannot
  * read matches listed versions only.
  * Returns 1 (affected; *fixed is the smallest fixed version above the
  * installed one, "" when there is none), 0 (not affected; *fixed NULL) or
  * -ENOMEM. The caller frees *fixed. */
-int affected_ranges_match(const char *encoded, const char *ecosystem, enum version_scheme fallback,
-			  const char *version, char **fixed);
+int affected_ranges_match(const char *encoded, enum version_scheme scheme, const char *version, char **fixed);

@@ -43,14 +43,6 @@ static int add_alias(struct vuln_match *m, const char *alias, size_t len)
 	return 0;
 }
 
-static bool has_alias(const struct vuln_match *m, const char *id)
-{
-	for (size_t i = 0; i < m->n_aliases; i++)
-		if (strcmp(m->aliases[i], id) == 0)
-			return true;
-	return false;
-}
-
 static char *column_dup(sqlite3_stmt *s, int col)
 {
 	const char *t = (const char *)sqlite3_column_text(s, col);
@@ -115,6 +107,69 @@ static int cmp_match_id(const void *a, const void *b)
 	return strcmp(((const struct vuln_match *)a)->id, ((const struct vuln_match *)b)->id);
 }
 
+static size_t root_of(size_t *parent, size_t i)
+{
+	while (parent[i] != i)
+		i = parent[i] = parent[parent[i]];
+	return i;
+}
+
+static void unite(size_t *parent, size_t a, size_t b)
+{
+	a = root_of(parent, a);
+	b = root_of(parent, b);
+	if (a != b)
+		parent[a > b ? a : b] = a < b ? a : b;
+}
+
+static int cmp_id_key(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct vuln_match *)elem)->id);
+}
+
+/* One entry per advisory: matches with the same id, or whose ids name each
+ * other as aliases, are folded into the first of them (in id order). */
+static int dedupe(enum version_scheme s, struct vuln_match *m, size_t *count)
+{
+	size_t n = *count;
+	if (n < 2)
+		return 0;
+	qsort(m, n, sizeof(*m), cmp_match_id);
+	size_t *parent = malloc(2 * n * sizeof(*parent)), *slot = parent + n;
+	if (!parent)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		parent[i] = i;
+	for (size_t i = 0; i < n; i++) {
+		if (i && strcmp(m[i].id, m[i - 1].id) == 0)
+			unite(parent, i, i - 1);
+		for (size_t k = 0; k < m[i].n_aliases; k++) {
+			const struct vuln_match *j = bsearch(m[i].aliases[k], m, n, sizeof(*m), cmp_id_key);
+			if (j)
+				unite(parent, i, (size_t)(j - m));
+		}
+	}
+	/* a root is the smallest index of its set, so it is placed before its members come */
+	size_t kept = 0;
+	int r = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t root = root_of(parent, i);
+		if (root == i) {
+			slot[i] = kept;
+			m[kept++] = m[i];
+		} else if (r == 0) {
+			r = merge_match(s, &m[slot[root]], &m[i]);
+			if (r < 0)
+				match_free(&m[i]);
+		} else {
+			match_free(&m[i]);
+		}
+	}
+	free(parent);
+	*count = kept;
+	return r;
+}
+
 int vulndb_match(struct vulndb *db, const struct package *pkg, struct vuln_match **out, size_t *n)
 {
 	*out = NULL;
@@ -140,7 +195,7 @@ int vulndb_match(struct vulndb *db, const struct package *pkg, struct vuln_match
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		char *fixed = NULL;
 		const char *ranges = (const char *)sqlite3_column_text(s, 6);
-		r = affected_ranges_match(ranges ? ranges : "", pkg->ecosystem, pkg->scheme, version, &fixed);
+		r = affected_ranges_match(ranges ? ranges : "", scheme, version, &fixed);
 		if (r <= 0)
 			goto next;
 		if (count == alloc) {
@@ -164,29 +219,12 @@ next:
 		r = -EIO;
 		goto out;
 	}
-	/* one entry per advisory: same id, or ids naming each other */
-	if (count > 1)
-		qsort(m, count, sizeof(*m), cmp_match_id);
-	size_t kept = 0;
-	for (size_t i = 0; i < count; i++) {
-		size_t j;
-		for (j = 0; j < kept; j++)
-			if (strcmp(m[j].id, m[i].id) == 0 || has_alias(&m[j], m[i].id) || has_alias(&m[i], m[j].id))
-				break;
-		if (j == kept) {
-			m[kept++] = m[i];
-			continue;
-		}
-		if ((r = merge_match(scheme, &m[j], &m[i])) < 0) {
-			for (size_t k = i; k < count; k++)
-				match_free(&m[k]);
-			count = kept;   /* the merged-away entries are freed */
-			goto out;
-		}
-	}
-	*out = kept ? m : NULL;
-	*n = kept;
-	if (!kept)
+	r = dedupe(scheme, m, &count);
+	if (r < 0)
+		goto out;
+	*out = count ? m : NULL;
+	*n = count;
+	if (!count)
 		free(m);
 	m = NULL;
 	count = 0;

@@ -6,6 +6,7 @@
 
 #include "vuln/affected_ranges.h"
 #include "vuln/osv.h"
+#include "vuln/version.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,10 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		struct buf enc;
 		buf_init(&enc, 0);
+		int scheme = version_scheme_for_ecosystem(a->ecosystem);
 		if (affected_ranges_encode(a, &enc) == 0) {
 			for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
 				char *fixed = NULL;
-				int m = affected_ranges_match(enc.data ? enc.data : "", a->ecosystem, VERSION_SEMVER,
+				int m = affected_ranges_match(enc.data ? enc.data : "",
+							      scheme >= 0 ? (enum version_scheme)scheme : VERSION_SEMVER,
 							      versions[v], &fixed);
 				if ((m == 1) != (fixed != NULL))
 					abort();

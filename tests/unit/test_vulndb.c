@@ -8,6 +8,7 @@
 
 #include "vuln/affected_ranges.h"
 #include "vuln/osv.h"
+#include "vuln/version.h"
 #include "vuln/vulndb.h"
 
 /* Parses a record with one affected entry, encodes it as the database does and matches version. */
@@ -23,7 +24,8 @@ static void check(const char *affected_json, const char *version, const char *wa
 	buf_init(&enc, 0);
 	assert_int_equal(affected_ranges_encode(&r.affected[0], &enc), 0);
 	char *fixed = NULL;
-	int m = affected_ranges_match(enc.data ? enc.data : "", r.affected[0].ecosystem, VERSION_SEMVER, version, &fixed);
+	int scheme = version_scheme_for_ecosystem(r.affected[0].ecosystem);
+	int m = affected_ranges_match(enc.data ? enc.data : "", (enum version_scheme)scheme, version, &fixed);
 	if (want_fixed && m != 1)
 		fail_msg("%s should be affected by %s", version, affected_json);
 	if (!want_fixed && m != 0)
