@@ -70,15 +70,16 @@ int scan_engine_image(struct docker_client *c, const struct docker_image *img, c
  * so a crafted file could otherwise plant results for a genuine image. */
 int scan_archive_input(const char *input, const struct scan_options *o, struct scan_cache *cache,
 		       struct scan_image **out, size_t *n, char *err, size_t errlen);
-/* The facts of an image config (the "config" object of an image config
- * blob, or Config of an inspect document) and its history (created_by list). */
-struct image_facts;
 /* Reads an opened image filesystem: setuid files from the walk, then the
  * package inventory (scan_inventory, which needs the package readers). */
 int scan_filesystem(struct imagefs *fs, const struct scan_options *o, struct scan_image *out);
 int scan_inventory(struct imagefs *fs, const struct scan_options *o, struct scan_image *out);
-/* Config-level risks from facts. */
-int scan_config_risks(const struct image_facts *f, struct scan_image *out);
+/* The configuration risks (root user, healthcheck, secrets) of an image from
+ * its config object (Config of an inspect document, or "config" of a config
+ * blob) and its history array, whose entries hold the step in created_by_key
+ * ("CreatedBy" from the engine, newest first; "created_by" in a blob). */
+int scan_risks_from_config(yajl_val config, yajl_val history, bool newest_first, const char *created_by_key,
+			   struct risk_list *out);
 
 /* The vulnerability database (checks/vuln) as the scanner uses it. */
 struct vulndb;

@@ -135,9 +135,15 @@ static void facts_free(struct facts_buf *fb)
 	free(fb->hist);
 }
 
-int scan_config_risks(const struct image_facts *f, struct scan_image *out)
+int scan_risks_from_config(yajl_val config, yajl_val history, bool newest_first, const char *created_by_key,
+			   struct risk_list *out)
 {
-	return image_risks_config(f, &out->risks);
+	struct facts_buf fb;
+	int r = facts_from(config, history, newest_first, created_by_key, &fb);
+	if (r == 0)
+		r = image_risks_config(&fb.f, out);
+	facts_free(&fb);
+	return r;
 }
 
 int scan_filesystem(struct imagefs *fs, const struct scan_options *o, struct scan_image *out)
@@ -280,7 +286,6 @@ int scan_engine_image(struct docker_client *c, const struct docker_image *img, c
 	double t0 = now_s();
 	struct imagefs *fs = NULL;
 	struct image_archive a = { 0 };
-	struct facts_buf fb = { 0 };
 	char why[512] = "", why2[512] = "";
 	int r;
 	if (!out->id && !(out->id = strdup(img->id)))
@@ -290,9 +295,7 @@ int scan_engine_image(struct docker_client *c, const struct docker_image *img, c
 			return -ENOMEM;
 		out->n_tags = img->n_repo_tags;
 	}
-	r = facts_from(json_get(img->raw, "Config"), img->history, true, "CreatedBy", &fb);
-	if (r == 0)
-		r = scan_config_risks(&fb.f, out);
+	r = scan_risks_from_config(json_get(img->raw, "Config"), img->history, true, "CreatedBy", &out->risks);
 	if (r < 0)
 		goto out;
 	/* the engine names the layers by content: an image sharing them all reuses what was read */
@@ -337,7 +340,6 @@ int scan_engine_image(struct docker_client *c, const struct docker_image *img, c
 	if (a.stats.truncated)
 		scan_image_note(out, "%zu files over the size limit were not read", a.stats.truncated);
 out:
-	facts_free(&fb);
 	imagefs_close(fs);
 	image_archive_free(&a);
 	out->seconds = now_s() - t0;
@@ -365,7 +367,6 @@ int scan_archive_input(const char *input, const struct scan_options *o, struct s
 		double t0 = now_s();
 		struct archive_image *ai = &a.images[i];
 		struct scan_image *s = &res[i];
-		struct facts_buf fb;
 		s->id = strdup(ai->id);
 		s->tags = strv_dup((const char *const *)ai->repo_tags, ai->n_repo_tags);
 		s->n_tags = ai->n_repo_tags;
@@ -375,10 +376,8 @@ int scan_archive_input(const char *input, const struct scan_options *o, struct s
 			r = -ENOMEM;
 			break;
 		}
-		r = facts_from(json_get(ai->config, "config"), json_get(ai->config, "history"), false, "created_by", &fb);
-		if (r == 0)
-			r = scan_config_risks(&fb.f, s);
-		facts_free(&fb);
+		r = scan_risks_from_config(json_get(ai->config, "config"), json_get(ai->config, "history"), false,
+					   "created_by", &s->risks);
 		if (r < 0)
 			break;
 		struct imagefs *fs;

@@ -191,7 +191,7 @@ static int history_secrets(const struct image_facts *f, size_t step, struct risk
 			continue;
 		if (n_rep < 8)
 			snprintf(reported[n_rep++], sizeof(reported[0]), "%s", name);
-		char subject[160], detail[256];
+		char subject[200], detail[320];
 		snprintf(subject, sizeof(subject), "history step %zu: %s", step + 1, name);
 		snprintf(detail, sizeof(detail), "build step %zu sets %s (value not shown)", step + 1, name);
 		r = risk_list_add(out, RISK_SECRET_HISTORY, SEV_HIGH, subject, detail);
