@@ -67,14 +67,87 @@ static void element(FILE *out, const char *tag, const char *message, const char 
 	fprintf(out, "</%s>\n", tag);
 }
 
+/* Whether obj (kind, id) is among the rule's offenders; writes a failure for each match. */
+static size_t failures_for(FILE *out, const struct audit_finding *f, const char *kind, const char *id)
+{
+	size_t n = 0;
+	char msg[512];
+	for (size_t k = 0; k < f->out.n_offenders; k++) {
+		const struct audit_item *it = &f->out.offenders[k];
+		if (strcmp(it->kind, kind) != 0 || strcmp(it->id, id) != 0)
+			continue;
+		snprintf(msg, sizeof(msg), "%s (%s)", it->detail, audit_severity_name(f->rule->severity));
+		element(out, "failure", msg, f->rule->remediation);
+		n++;
+	}
+	return n;
+}
+
+/* Objects a rule is about, one testcase each: the containers or images in
+ * scope for container and image rules that passed or failed; NULL otherwise. */
+static const char *object_kind(const struct audit_finding *f, const struct audit_result *r)
+{
+	if (f->out.verdict != AUDIT_PASS && f->out.verdict != AUDIT_FAIL)
+		return NULL;
+	if (f->rule->scope == SCOPE_CONTAINER && r->n_containers)
+		return "container";
+	if (f->rule->scope == SCOPE_IMAGE && r->n_images)
+		return "image";
+	return NULL;
+}
+
+/* One testcase per object in scope; offenders of other kinds get their own. Returns testcases written. */
+static size_t per_object(FILE *out, const struct audit_finding *f, const struct audit_result *r,
+			 const struct snapshot *s, const char *kind, size_t *failures)
+{
+	size_t tests = 0;
+	bool containers = strcmp(kind, "container") == 0;
+	size_t n = containers ? s->n_containers : s->n_images;
+	for (size_t i = 0; i < n; i++) {
+		const bool *scope = containers ? r->container_in_scope : r->image_in_scope;
+		if (scope && !scope[i])
+			continue;
+		struct audit_item obj = { .kind = (char *)kind };
+		obj.id = (char *)(containers ? s->containers[i].id : s->images[i].id);
+		obj.name = (char *)(containers ? s->containers[i].name
+					       : s->images[i].n_repo_tags ? s->images[i].repo_tags[0] : s->images[i].id);
+		if (out) {
+			testcase_open(out, f, &obj);
+			*failures += failures_for(out, f, kind, obj.id) ? 1 : 0;
+			fputs("    </testcase>\n", out);
+		}
+		tests++;
+	}
+	for (size_t k = 0; k < f->out.n_offenders; k++) {
+		const struct audit_item *it = &f->out.offenders[k];
+		if (strcmp(it->kind, kind) == 0 || (k && strcmp(f->out.offenders[k - 1].id, it->id) == 0))
+			continue;
+		if (out) {
+			testcase_open(out, f, it);
+			*failures += failures_for(out, f, it->kind, it->id) ? 1 : 0;
+			fputs("    </testcase>\n", out);
+		}
+		tests++;
+	}
+	return tests;
+}
+
 int audit_write_junit(const struct audit_result *r, const struct snapshot *s, const struct audit_report_opts *o, FILE *out)
 {
 	size_t tests = 0, failures = 0, skipped = 0;
 	for (size_t i = 0; i < r->n_findings; i++) {
 		const struct audit_finding *f = &r->findings[i];
+		const char *kind = object_kind(f, r);
 		size_t n = f->out.verdict == AUDIT_FAIL ? f->out.n_offenders : 1;
+		if (kind) {
+			n = per_object(NULL, f, r, s, kind, NULL);
+			/* failing objects: those with at least one offence */
+			for (size_t k = 0; k < f->out.n_offenders; k++)
+				failures += k == 0 || strcmp(f->out.offenders[k - 1].id, f->out.offenders[k].id) != 0;
+		} else {
+			failures += f->out.verdict == AUDIT_FAIL ? n : 0;
+		}
 		tests += n + f->n_waived;
-		failures += f->out.verdict == AUDIT_FAIL ? n : 0;
 		skipped += f->out.verdict == AUDIT_FAIL || f->out.verdict == AUDIT_PASS ? 0 : 1;
 		skipped += f->n_waived;
 	}
@@ -91,7 +164,11 @@ int audit_write_junit(const struct audit_result *r, const struct snapshot *s, co
 	for (size_t i = 0; i < r->n_findings; i++) {
 		const struct audit_finding *f = &r->findings[i];
 		char msg[512];
-		if (f->out.verdict == AUDIT_FAIL) {
+		const char *kind = object_kind(f, r);
+		size_t object_failures = 0;
+		if (kind) {
+			per_object(out, f, r, s, kind, &object_failures);
+		} else if (f->out.verdict == AUDIT_FAIL) {
 			for (size_t k = 0; k < f->out.n_offenders; k++) {
 				const struct audit_item *it = &f->out.offenders[k];
 				testcase_open(out, f, it);
@@ -115,6 +192,5 @@ int audit_write_junit(const struct audit_result *r, const struct snapshot *s, co
 		}
 	}
 	fputs("  </testsuite>\n</testsuites>\n", out);
-	(void)s;
 	return ferror(out) ? -EIO : 0;
 }

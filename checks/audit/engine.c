@@ -289,8 +289,8 @@ int audit_run(const struct audit_ctx *ctx, const struct snapshot *s, const struc
 	}
 	r = 0;
 out:
-	free(cscope);
-	free(iscope);
+	out->container_in_scope = cscope;
+	out->image_in_scope = iscope;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	out->elapsed_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	if (r < 0)
@@ -311,6 +311,8 @@ void audit_result_free(struct audit_result *r)
 	}
 	free(r->findings);
 	free(r->expired);
+	free(r->container_in_scope);
+	free(r->image_in_scope);
 	free(r->benchmark);
 	free(r->hostname);
 	memset(r, 0, sizeof(*r));

@@ -40,6 +40,8 @@ struct audit_result {
 	struct audit_finding *findings; size_t n_findings;
 	size_t counts[AUDIT_N_VERDICTS];
 	size_t n_containers, n_images;  /* in scope */
+	/* parallel to the snapshot's containers and images: which were in scope */
+	bool *container_in_scope, *image_in_scope;
 	/* expired waivers found in the file: reported, not applied */
 	const struct audit_waiver **expired; size_t n_expired;
 };

@@ -233,9 +233,14 @@ def test_formats_and_stable_finding_ids(scenario, dockward, tmp_path):
     r = dockward("audit", "--rules", RULES, "-c", "5.5,5.8", "-f", "junit", "-o", str(tmp_path / "j.xml"))
     assert r.rc == 1 and r.out == ""
     suite = ET.parse(str(tmp_path / "j.xml")).getroot().find("testsuite")
-    failed = [tc.get("name") for tc in suite.findall("testcase") if tc.find("failure") is not None]
-    assert any("[container priv]" in n for n in failed) and any("[container ports]" in n for n in failed)
-    assert int(suite.get("failures")) == len(failed) == 2
+    cases = suite.findall("testcase")
+    failed = [tc.get("name") for tc in cases if tc.find("failure") is not None]
+    assert sorted(failed) == ["5.5 Containers do not run in privileged mode [container priv]",
+                              "5.8 Containers do not publish ports below 1024 on the host [container ports]"]
+    assert int(suite.get("failures")) == 2
+    # one testcase per rule and container in scope
+    assert int(suite.get("tests")) == len(cases) == 2 * doc1["scope"]["containers"]
+    assert any(tc.get("name").endswith("[container good]") and tc.find("failure") is None for tc in cases)
     r = dockward("audit", "--rules", RULES, "-c", "5.5", "-f", "sarif")
     sarif = json.loads(r.out)
     assert sarif["version"] == "2.1.0"
