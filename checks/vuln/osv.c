@@ -294,7 +294,9 @@ static int parse_doc(yajl_val doc, struct osv_record *rec, char *err, size_t err
 	free(other_vector);
 	if (r < 0)
 		return r;
-	rec->severity = strdup(rec->cvss_score >= 0 ? cvss3_severity(rec->cvss_score) : severity_normalize(vendor_severity));
+	/* the five names of the matcher's contract: a 0.0 score ("none" in CVSS) is reported as low */
+	const char *sev = rec->cvss_score >= 0 ? cvss3_severity(rec->cvss_score) : severity_normalize(vendor_severity);
+	rec->severity = strdup(strcmp(sev, "none") == 0 ? "low" : sev);
 	return rec->severity ? 0 : -ENOMEM;
 }
 

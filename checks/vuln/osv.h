@@ -46,7 +46,7 @@ struct osv_record {
 	bool withdrawn;
 	struct osv_affected *affected;  /* entries with a package and at least one range or version */
 	size_t n_affected;
-	char *severity;         /* critical/high/medium/low/none/unknown */
+	char *severity;         /* critical/high/medium/low/unknown (a CVSS score of 0.0 is low) */
 	double cvss_score;      /* CVSS v3 base score, -1 when the record has no v3 vector */
 	char *cvss_vector;      /* the v3 vector, else a v4 or v2 one, else "" */
 };

@@ -55,7 +55,8 @@ struct vuln_match {
 	char **aliases;                 /* CVE ids etc. */
 	size_t n_aliases;
 	char *summary;
-	char *severity;                 /* "critical", "high", "medium", "low", "unknown" (and "none" for CVSS 0.0) */
+	char *severity;                 /* "critical", "high", "medium", "low", "unknown"; from the CVSS v3
+					 * score when there is one (0.0 counts as low), else the advisory's own */
 	double cvss_score;              /* computed CVSS v3 base score, -1 if none */
 	char *cvss_vector;              /* "" if none */
 	char *fixed_version;            /* "" = no fix yet */

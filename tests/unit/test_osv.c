@@ -133,6 +133,13 @@ static void test_vendor_severity(void **state)
 	assert_int_equal(r.affected[0].n_ranges, 0);
 	assert_int_equal(r.affected[0].n_versions, 1);
 	osv_record_free(&r);
+	/* a v3 score decides over the vendor's word; 0.0 is reported as low */
+	assert_int_equal(parse_text("{\"id\":\"GHSA-2\",\"database_specific\":{\"severity\":\"CRITICAL\"},"
+				    "\"severity\":[{\"type\":\"CVSS_V3\",\"score\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N\"}]}",
+				    &r, err, sizeof(err)), 0);
+	assert_string_equal(r.severity, "low");
+	assert_true(r.cvss_score == 0.0);
+	osv_record_free(&r);
 }
 
 static void test_affected_entries_left_out(void **state)
