@@ -117,6 +117,117 @@ static void test_every_key(void **state)
 	assert_config(&f->cfg, &want);
 }
 
+/* The whole key table, one row per key: its default, a good value, and the
+ * values just past its bounds ("" = unbounded on that side). */
+enum kind { STR, BOOL, DUR, SIZE };
+struct key_row {
+	const char *section, *key;
+	enum kind kind;
+	size_t off;
+	const char *def;        /* STR: the text; BOOL: "1"/"0"; DUR/SIZE: the number */
+	const char *good;       /* what the test writes */
+	const char *good_is;    /* and reads back, as def */
+	const char *too_low, *too_high;
+};
+#define ROW(sec, key, kind, field, def, good, good_is, lo, hi) \
+	{ sec, key, kind, offsetof(struct config, field), def, good, good_is, lo, hi }
+static const struct key_row key_rows[] = {
+	ROW("agent", "state_dir", STR, state_dir, "/var/lib/dockward", "/srv/dw", "/srv/dw", "", ""),
+	ROW("agent", "host_root", STR, host_root, "", "/host", "/host", "", ""),
+	ROW("docker", "host", STR, docker_host, "unix:///var/run/docker.sock", "tcp://h:2375", "tcp://h:2375", "", ""),
+	ROW("docker", "connect_timeout", DUR, connect_timeout_ms, "5000", "250ms", "250", "99ms", "601s"),
+	ROW("docker", "request_timeout", DUR, request_timeout_ms, "60000", "2m", "120000", "99ms", "61m"),
+	ROW("docker", "max_response_size", SIZE, max_response_bytes, "67108864", "10M", "10485760", "4095", "4097M"),
+	ROW("docker", "tls_verify", BOOL, tls_verify, "1", "no", "0", "", ""),
+	ROW("docker", "tls_ca", STR, tls_ca, "", "/ca.pem", "/ca.pem", "", ""),
+	ROW("docker", "tls_cert", STR, tls_cert, "", "/cert.pem", "/cert.pem", "", ""),
+	ROW("docker", "tls_key", STR, tls_key, "", "/key.pem", "/key.pem", "", ""),
+	ROW("docker", "api_version", STR, api_version, "", "1.41", "1.41", "", ""),
+	ROW("audit", "rules_dir", STR, audit_rules_dir, DOCKWARD_DATADIR "/rules", "/r", "/r", "", ""),
+	ROW("audit", "benchmark", STR, audit_benchmark, "", "1.6.0", "1.6.0", "", ""),
+	ROW("audit", "waivers", STR, audit_waivers, "", "/w.ini", "/w.ini", "", ""),
+	ROW("audit", "fail_on", STR, audit_fail_on, "low", "high", "high", "", ""),
+	ROW("audit", "trusted_users", STR, audit_trusted_users, "root", "root,ops", "root,ops", "", ""),
+	ROW("audit", "interval", DUR, audit_interval_ms, "3600000", "1d", "86400000", "999ms", "8d"),
+	ROW("scan", "recent_days", SIZE, scan_recent_days, "30", "7", "7", "", "36501"),
+	ROW("scan", "max_image_size", SIZE, scan_max_image_bytes, "17179869184", "1M", "1048576", "1048575", "4097G"),
+	ROW("scan", "max_file_size", SIZE, scan_max_file_bytes, "1073741824", "4K", "4096", "4095", "1025G"),
+	ROW("scan", "max_files", SIZE, scan_max_files, "2000000", "1000", "1000", "999", "100000001"),
+	ROW("scan", "work_dir", STR, scan_work_dir, "", "/work", "/work", "", ""),
+	ROW("scan", "vulndb_dir", STR, scan_vulndb_dir, "/var/lib/dockward/vulndb", "/db", "/db", "", ""),
+	ROW("runtime", "rules_dir", STR, runtime_rules_dir, DOCKWARD_DATADIR "/rules/runtime", "/rr", "/rr", "", ""),
+	ROW("runtime", "ring_buffer", SIZE, runtime_ring_buffer, "1048576", "64K", "65536", "65535", "1025M"),
+	ROW("upstream", "url", STR, upstream_url, "", "https://c/x", "https://c/x", "", ""),
+	ROW("upstream", "ca_file", STR, upstream_ca_file, "", "/ca", "/ca", "", ""),
+	ROW("upstream", "client_cert", STR, upstream_client_cert, "", "/cc", "/cc", "", ""),
+	ROW("upstream", "client_key", STR, upstream_client_key, "", "/ck", "/ck", "", ""),
+	ROW("upstream", "token_file", STR, upstream_token_file, "", "/t", "/t", "", ""),
+	ROW("upstream", "tls_verify", BOOL, upstream_tls_verify, "1", "off", "0", "", ""),
+	ROW("upstream", "allow_insecure", BOOL, upstream_allow_insecure, "0", "yes", "1", "", ""),
+	ROW("upstream", "gzip", BOOL, upstream_gzip, "1", "false", "0", "", ""),
+	ROW("upstream", "timeout", DUR, upstream_timeout_ms, "30000", "100ms", "100", "99ms", "11m"),
+	ROW("upstream", "retry_min", DUR, upstream_retry_min_ms, "1000", "10ms", "10", "9ms", "61m"),
+	ROW("upstream", "retry_max", DUR, upstream_retry_max_ms, "300000", "1d", "86400000", "9ms", "25h"),
+	ROW("upstream", "batch_events", SIZE, upstream_batch_events, "500", "1", "1", "0", "100001"),
+	ROW("upstream", "flush_interval", DUR, upstream_flush_ms, "2000", "1h", "3600000", "9ms", "61m"),
+	ROW("upstream", "heartbeat_interval", DUR, upstream_heartbeat_ms, "300000", "100ms", "100", "99ms", "25h"),
+	ROW("upstream", "flush_timeout", DUR, upstream_flush_timeout_ms, "10000", "0", "0", "", "601s"),
+	ROW("upstream", "spool_dir", STR, upstream_spool_dir, "/var/lib/dockward/spool", "/sp", "/sp", "", ""),
+	ROW("upstream", "spool_max_size", SIZE, upstream_spool_max_bytes, "268435456", "4K", "4096", "4095", "1025G"),
+	ROW("upstream", "user", STR, upstream_user, "dockward", "nobody", "nobody", "", ""),
+};
+
+static void assert_key_is(const struct config *c, const struct key_row *k, const char *want)
+{
+	const char *field = (const char *)c + k->off;
+	char got[64];
+	switch (k->kind) {
+	case STR:
+		assert_string_equal(*(char *const *)field, want);
+		return;
+	case BOOL:
+		snprintf(got, sizeof(got), "%d", *(const bool *)field);
+		break;
+	case DUR:
+	case SIZE:
+		snprintf(got, sizeof(got), "%llu", (unsigned long long)*(const uint64_t *)field);
+		break;
+	}
+	assert_string_equal(got, want);
+}
+
+static void test_key_table(void **state)
+{
+	struct fx *f = *state;
+	static const char *const syntax[] = {
+		[BOOL] = "expected true or false, got \"x1\"",
+		[DUR] = "expected a duration such as 30s, 500ms, 5m or 1h, got \"x1\"",
+		[SIZE] = "expected a size such as 4096, 64K or 10M, got \"x1\"",
+	};
+	for (size_t i = 0; i < sizeof(key_rows) / sizeof(key_rows[0]); i++) {
+		const struct key_row *k = &key_rows[i];
+		struct config fresh;
+		assert_int_equal(config_defaults(&fresh), 0);
+		assert_key_is(&fresh, k, k->def);
+		config_free(&fresh);
+		assert_int_equal(set_key(f, k->section, k->key, k->good), 0);
+		assert_key_is(&f->cfg, k, k->good_is);
+		char reason[256];
+		if (k->too_low[0]) {
+			snprintf(reason, sizeof(reason), "\"%s\" is out of range", k->too_low);
+			key_fails(f, k->section, k->key, k->too_low, reason);
+		}
+		if (k->too_high[0]) {
+			snprintf(reason, sizeof(reason), "\"%s\" is out of range", k->too_high);
+			key_fails(f, k->section, k->key, k->too_high, reason);
+		}
+		if (k->kind != STR)
+			key_fails(f, k->section, k->key, "x1", syntax[k->kind]);
+		/* a refused value leaves the good one */
+		assert_key_is(&f->cfg, k, k->good_is);
+	}
+}
+
 static void test_log_levels(void **state)
 {
 	struct fx *f = *state;
@@ -368,6 +479,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_levels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_booleans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_durations, setup, teardown),
