@@ -12,8 +12,14 @@
 /* Collectors in order; later ones may read what earlier ones filled. */
 extern const struct host_collector host_collector_daemon_info;
 /* host collectors (files, daemon process config, audit rules, procs) go here */
+extern const struct host_collector host_collector_daemon_process;
+extern const struct host_collector host_collector_users;
+extern const struct host_collector host_collector_files;
 static const struct host_collector *const collectors[] = {
 	&host_collector_daemon_info,
+	&host_collector_daemon_process,
+	&host_collector_users,
+	&host_collector_files,
 };
 #define N_COLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 

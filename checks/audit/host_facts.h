@@ -48,6 +48,8 @@ struct host_facts {
 	char own_container_id[65];      /* the container the agent runs in, "" = none */
 	struct daemon_options daemon;
 	/* Host collectors add their fact groups here, each with a fact_status. */
+	const char *trusted_users;      /* [audit] trusted_users: comma-separated, set by the caller */
+	struct host_local *local;       /* host_state.h: files, users, audit rules, partition, procs */
 };
 
 /* Which collectors to run (from the primitives' needs). */

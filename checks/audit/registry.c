@@ -23,6 +23,7 @@ extern const struct audit_primitive audit_prim_daemon_options_list;
 extern const struct audit_primitive audit_prim_engine_facts;
 extern const struct audit_primitive audit_prim_swarm;
 /* host primitives (files, audit rules, partitions, users, processes) are declared here */
+extern const struct audit_primitive audit_prim_file_perms;
 
 static const struct audit_primitive *const primitives[] = {
 	&audit_prim_container_field,
@@ -45,6 +46,7 @@ static const struct audit_primitive *const primitives[] = {
 	&audit_prim_engine_facts,
 	&audit_prim_swarm,
 	/* host primitives go here */
+	&audit_prim_file_perms,
 };
 
 const struct audit_primitive *audit_primitive_find(const char *name)
