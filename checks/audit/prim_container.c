@@ -93,9 +93,34 @@ static bool mount_hits(const char *source, const char *path, bool above)
 	return ls > lp && strncmp(source, path, lp) == 0 && source[lp] == '/';
 }
 
-static int eval_mounts(const struct audit_check *c, struct audit_outcome *o)
+/* paths, plus the unix sockets of the daemon's "hosts" option when asked:
+ * a daemon listening on /srv/docker.sock exposes itself there. */
+static char *mount_paths(const struct audit_check *c)
 {
 	const char *paths = audit_param(c, "paths");
+	const char *sockets = audit_param(c, "daemon_sockets");
+	const struct daemon_opt *hosts = daemon_options_get(&c->host->daemon, "hosts");
+	char *all = strdup(paths);
+	if (!all || !sockets || strcmp(sockets, "true") != 0 || !hosts)
+		return all;
+	for (const char *p = strstr(hosts->value, "unix://"); p; p = strstr(p + 1, "unix://")) {
+		size_t n = strcspn(p + 7, ",");
+		char *grown;
+		if (asprintf(&grown, "%s, %.*s", all, (int)n, p + 7) < 0) {
+			free(all);
+			return NULL;
+		}
+		free(all);
+		all = grown;
+	}
+	return all;
+}
+
+static int eval_mounts(const struct audit_check *c, struct audit_outcome *o)
+{
+	char *paths = mount_paths(c);
+	if (!paths)
+		return -ENOMEM;
 	const char *match = audit_param(c, "match");
 	bool above = match && strcmp(match, "above") == 0;
 	for (size_t i = 0; i < c->snap->n_containers; i++) {
@@ -115,8 +140,10 @@ static int eval_mounts(const struct audit_check *c, struct audit_outcome *o)
 				if (n && mount_hits(mt->source, one, above)) {
 					int r = offender_container(o, ct, "mounts %s at %s (%s)", mt->source,
 								   mt->destination, mt->rw ? "read-write" : "read-only");
-					if (r < 0)
+					if (r < 0) {
+						free(paths);
 						return r;
+					}
 					break;
 				}
 				p += n;
@@ -124,6 +151,7 @@ static int eval_mounts(const struct audit_check *c, struct audit_outcome *o)
 			}
 		}
 	}
+	free(paths);
 	outcome_conclude(o, "containers", "no containers");
 	return 0;
 }
@@ -135,6 +163,11 @@ static int validate_mounts(const struct audit_param *p, size_t n, char *err, siz
 		snprintf(err, errlen, "check.match must be below or above");
 		return -EINVAL;
 	}
+	const char *sockets = param_in(p, n, "daemon_sockets");
+	if (sockets && strcmp(sockets, "true") != 0 && strcmp(sockets, "false") != 0) {
+		snprintf(err, errlen, "check.daemon_sockets must be true or false");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -143,7 +176,8 @@ const struct audit_primitive audit_prim_container_mounts = {
 	.summary = "fails each container with a bind mount of one of PATHS or anything below it "
 		   "(match = above: of one of PATHS or an ancestor directory)",
 	.required = (const char *const[]){ "paths", NULL },
-	.optional = (const char *const[]){ "match", NULL },
+	.optional = (const char *const[]){ "match", "daemon_sockets", NULL },
+	.needs = AUDIT_NEED_HOST_DAEMON,
 	.validate = validate_mounts,
 	.eval = eval_mounts,
 };

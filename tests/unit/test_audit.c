@@ -197,6 +197,7 @@ static void test_container_primitives(void **state)
 	add_container(&f.snap, "lib64", "running", "\"Mounts\":[" BIND("/lib64", "/l", "true") "]");
 	add_container(&f.snap, "etcetera", "created", "\"Mounts\":[" BIND("/etcetera", "/x", "true") "]");
 	add_container(&f.snap, "runmount", "created", "\"Mounts\":[" BIND("/var/run", "/r", "true") "]");
+	add_container(&f.snap, "srvsock", "created", "\"Mounts\":[" BIND("/srv/d.sock", "/d.sock", "true") "]");
 	add_container(&f.snap, "priv", "created", "\"HostConfig\":{\"Privileged\":true}");
 	add_container(&f.snap, "ports", "running",
 		      "\"NetworkSettings\":{\"Ports\":{\"80/tcp\":[{\"HostIp\":\"::\",\"HostPort\":\"80\"}],"
@@ -206,6 +207,8 @@ static void test_container_primitives(void **state)
 	add_container(&f.snap, "nnpfalse", "created", "\"HostConfig\":{\"SecurityOpt\":[\"no-new-privileges=false\"]}");
 	add_container(&f.snap, "unconfined", "created", "\"HostConfig\":{\"SecurityOpt\":[\"seccomp:unconfined\"],"
 		      "\"CapAdd\":[\"CAP_SYS_ADMIN\",\"NET_BIND_SERVICE\"]}");
+	assert_int_equal(daemon_options_set(&f.host.daemon, "hosts", "fd://,unix:///srv/d.sock", DOPT_CMDLINE,
+					    "dockerd command line"), 0);
 	/* the daemon's default comes from daemon.json: evidence, unlike a bare default */
 	assert_int_equal(daemon_options_set(&f.host.daemon, "no-new-privileges", "true", DOPT_CONFIG_FILE,
 					    "/etc/docker/daemon.json"), 0);
@@ -213,6 +216,7 @@ static void test_container_primitives(void **state)
 		"[5.6]\n" META "check = container_mounts\ncheck.paths = /, /etc, /lib\n"
 		"check.paths@1.8.0 = /, /etc, /lib, /lib64\n"
 		"[5.32]\n" META "check = container_mounts\ncheck.paths = /var/run/docker.sock\ncheck.match = above\n"
+		"check.daemon_sockets = true\n"
 		"[5.5]\n" META "check = container_field\ncheck.path = HostConfig.Privileged\ncheck.fail_if = eq\n"
 		"check.value = true\n"
 		"[5.8]\n" META "check = container_ports\ncheck.mode = privileged\n"
@@ -228,7 +232,7 @@ static void test_container_primitives(void **state)
 	struct audit_ctx ctx = { 0 };
 	run_rules(&f, body, NULL, &ctx);
 	assert_string_equal(offender_names(finding(&f.res, "5.6")), "etcsub");
-	assert_string_equal(offender_names(finding(&f.res, "5.32")), "runmount");
+	assert_string_equal(offender_names(finding(&f.res, "5.32")), "runmount srvsock");
 	assert_string_equal(offender_names(finding(&f.res, "5.5")), "priv");
 	assert_string_equal(offender_names(finding(&f.res, "5.8")), "ports");
 	assert_string_equal(finding(&f.res, "5.8")->out.offenders[0].detail, "publishes [::]:80->80/tcp");
@@ -272,7 +276,7 @@ static void test_container_primitives(void **state)
 	audit_result_free(&f.res);
 	audit_ruleset_free(&f.rs);
 	ctx.n_labels = 0;
-	memcpy(f.host.own_container_id, f.snap.containers[4].id, 65);   /* "priv" is where we run */
+	memcpy(f.host.own_container_id, f.snap.containers[5].id, 65);   /* "priv" is where we run */
 	run_rules(&f, body, NULL, &ctx);
 	assert_int_equal(f.res.n_containers, f.snap.n_containers - 1);
 	assert_int_equal(finding(&f.res, "5.5")->out.verdict, AUDIT_PASS);
