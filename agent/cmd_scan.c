@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -406,8 +407,16 @@ static int write_report(const struct scan_run *run, const struct scan_args *sa)
 {
 	FILE *f = stdout;
 	char tmp[4200] = "";
-	if (sa->output && strcmp(sa->output, "-") != 0) {
-		/* written beside the target and renamed: a reader never sees half a report */
+	struct stat st;
+	bool special = sa->output && stat(sa->output, &st) == 0 && !S_ISREG(st.st_mode);
+	if (sa->output && strcmp(sa->output, "-") != 0 && special) {
+		/* a device or pipe (/dev/null, /dev/stdout, a FIFO) is written in place, never replaced */
+		if (!(f = fopen(sa->output, "w"))) {
+			log_error("scan: cannot write %s: %s", sa->output, strerror(errno));
+			return -errno;
+		}
+	} else if (sa->output && strcmp(sa->output, "-") != 0) {
+		/* a file is written beside the target and renamed: a reader never sees half a report */
 		snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", sa->output);
 		int fd = mkstemp(tmp);
 		if (fd < 0 || !(f = fdopen(fd, "w"))) {
@@ -427,9 +436,9 @@ static int write_report(const struct scan_run *run, const struct scan_args *sa)
 	if (f != stdout) {
 		if (fclose(f) != 0 && r == 0)
 			r = -errno;
-		if (r == 0 && rename(tmp, sa->output) < 0)
+		if (tmp[0] && r == 0 && rename(tmp, sa->output) < 0)
 			r = -errno;
-		if (r < 0)
+		if (tmp[0] && r < 0)
 			unlink(tmp);
 	} else if (fflush(f) != 0 && r == 0) {
 		r = -errno;

@@ -317,6 +317,18 @@ def test_formats_and_filters(dockward, images, tmp_path):
     assert {x["ruleId"] for x in res} <= rules
     assert any(x["ruleId"] == "DW-IMG-SETUID" and
                x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "usr/bin/find" for x in res)
+    # a FIFO (like /dev/null or /dev/stdout) is written in place, never replaced by a file
+    import stat
+    import threading
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo).read()))
+    reader.start()
+    r = scan(dockward, RISKY, "-f", "json", "-o", fifo)
+    reader.join(30)
+    assert r.rc == 1 and json.loads(got[0])["schema_version"] == 1
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and sorted(os.listdir(tmp_path)) == ["fifo", "r.sarif"]
     cdx = scan(dockward, RISKY, "-f", "cyclonedx").json()
     assert cdx["bomFormat"] == "CycloneDX" and cdx["specVersion"] == "1.5"
     comps = cdx["components"][0]["components"]
