@@ -25,6 +25,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define PTRACE_POKEUSER 6
 #define PTRACE_ATTACH 16
 #define PTRACE_SEIZE 0x4206
+#define CAP_SYS_MODULE 16
 
 /* Set by the loader before load. */
 const volatile __u64 host_mntns = 0;
@@ -33,6 +34,7 @@ const volatile bool include_host = false;
 const volatile __s64 boot_to_real_ns = 0;
 const volatile bool exec_pass_all = false;
 const volatile __u32 exec_pass_flags = 0;
+const volatile __u32 cap_arg_index = 2;         /* of cap in cap_capable's arguments */
 const volatile __s64 module_syscall_a = -1;     /* init_module */
 const volatile __s64 module_syscall_b = -1;     /* finit_module */
 
@@ -608,14 +610,31 @@ int tp_mount(struct trace_event_raw_sys_enter *ctx)
 	return emit(e);
 }
 
-/* No per-syscall tracepoint exists for module loading: the loader attaches this only when a rule asks. */
+/* No per-syscall tracepoint exists for module loading: init_module and finit_module begin
+ * with capable(CAP_SYS_MODULE), whose tracepoint fires only on capability checks. Kernels
+ * before 6.14 pass (cred, ns, cap, ret), later ones (cred, ns, capable_ns, cap, ret). */
+SEC("raw_tp/cap_capable")
+int raw_cap_capable(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 a2 = ctx->args[2], a3 = ctx->args[3];
+	/* two plain loads: a ctx offset computed at run time is refused by the verifier */
+	asm volatile("" : "+r"(a2), "+r"(a3));
+	__s64 cap = (__s64)(cap_arg_index == 3 ? a3 : a2);
+	if (cap != CAP_SYS_MODULE)
+		return 0;
+	return simple_event(RT_EV_MODULE, cap, 0, 0);
+}
+
+/* For kernels without loadable modules (no capability check happens) and for attempts
+ * seccomp lets through: the loader attaches this only when a rule asks, since a program
+ * on raw_syscalls:sys_enter runs on every syscall of the host. */
 SEC("raw_tracepoint/sys_enter")
 int raw_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
 	__s64 id = (__s64)ctx->args[1];
 	if (id != module_syscall_a && id != module_syscall_b)
 		return 0;
-	return simple_event(RT_EV_MODULE, id, 0, 0);
+	return simple_event(RT_EV_MODULE_SYSCALL, id, 0, 0);
 }
 
 static __always_inline bool is_runtime_name(const char *c)

@@ -2,6 +2,7 @@
 #include "probes/runtime_probes.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/magic.h>
@@ -50,7 +51,8 @@ static const struct source sources[] = {
 	{ RT_EV_BPF, "sys_enter_bpf", P(tp_bpf) },
 	{ RT_EV_USERFAULTFD, "sys_enter_userfaultfd", P(tp_userfaultfd) },
 	{ RT_EV_VM_WRITEV, "sys_enter_process_vm_writev", P(tp_process_vm_writev) },
-	{ RT_EV_MODULE, NULL, P(raw_sys_enter) },
+	{ RT_EV_MODULE, NULL, P(raw_cap_capable) },
+	{ RT_EV_MODULE_SYSCALL, NULL, P(raw_sys_enter) },
 };
 #define N_SOURCES (sizeof(sources) / sizeof(sources[0]))
 
@@ -110,6 +112,26 @@ static void module_syscalls(long *a, long *b)
 #endif
 }
 
+/* Where cap sits among cap_capable's arguments: the count of the tracepoint's parameters
+ * (btf_trace_cap_capable's, less its leading data pointer) minus two. -1: no such tracepoint. */
+static int cap_capable_cap_index(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return -1;
+	int idx = -1;
+	int id = btf__find_by_name_kind(btf, "btf_trace_cap_capable", BTF_KIND_TYPEDEF);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	if (t)
+		t = btf__type_by_id(btf, t->type);     /* pointer */
+	if (t && btf_is_ptr(t))
+		t = btf__type_by_id(btf, t->type);     /* function prototype */
+	if (t && btf_is_func_proto(t) && (btf_vlen(t) == 5 || btf_vlen(t) == 6))
+		idx = (int)btf_vlen(t) - 1 - 2;
+	btf__free(btf);
+	return idx;
+}
+
 void rt_probes_support(struct rt_probe_support *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -121,6 +143,14 @@ void rt_probes_support(struct rt_probe_support *s)
 		const struct source *src = &sources[i];
 		bool ok;
 		if (src->type == RT_EV_MODULE) {
+			/* without CONFIG_MODULES the syscalls fail before any capability check */
+			bool modules = access("/proc/modules", F_OK) == 0;
+			ok = s->btf && modules && cap_capable_cap_index() >= 0;
+			if (!ok)
+				snprintf(s->reason[src->type], sizeof(s->reason[0]), "%s",
+					 !modules ? "the kernel cannot load modules (no /proc/modules); see module_syscall"
+						  : "no capability:cap_capable tracepoint of a known shape");
+		} else if (src->type == RT_EV_MODULE_SYSCALL) {
 			long a, b;
 			module_syscalls(&a, &b);
 			ok = s->btf && a >= 0;
@@ -142,7 +172,7 @@ void rt_probes_support(struct rt_probe_support *s)
 			continue;
 		if (!s->btf)
 			snprintf(s->reason[t], sizeof(s->reason[t]), "the kernel has no BTF (%s)", BTF_PATH);
-		else if (!s->tracefs && t != RT_EV_EXEC && t != RT_EV_MODULE)
+		else if (!s->tracefs && t != RT_EV_EXEC && t != RT_EV_MODULE && t != RT_EV_MODULE_SYSCALL)
 			snprintf(s->reason[t], sizeof(s->reason[t]), "tracefs is not mounted and cannot be");
 	}
 }
@@ -164,7 +194,8 @@ const char *rt_probes_event_sources(int type)
 	case RT_EV_BPF: return "syscalls/sys_enter_bpf";
 	case RT_EV_USERFAULTFD: return "syscalls/sys_enter_userfaultfd";
 	case RT_EV_VM_WRITEV: return "syscalls/sys_enter_process_vm_writev";
-	case RT_EV_MODULE: return "raw_syscalls/sys_enter (every syscall: costly)";
+	case RT_EV_MODULE: return "raw_tp/cap_capable (CAP_SYS_MODULE checks)";
+	case RT_EV_MODULE_SYSCALL: return "raw_syscalls/sys_enter (every syscall: costly)";
 	}
 	return "";
 }
@@ -253,6 +284,8 @@ int rt_probes_open(const struct rt_probe_config *cfg, rt_event_fn cb, void *user
 	s->rodata->boot_to_real_ns = rt_probes_boot_to_real_ns();
 	s->rodata->exec_pass_all = cfg->exec_pass_all;
 	s->rodata->exec_pass_flags = cfg->exec_pass_flags;
+	int cap_idx = cfg->want[RT_EV_MODULE] ? cap_capable_cap_index() : -1;
+	s->rodata->cap_arg_index = cap_idx >= 0 ? (uint32_t)cap_idx : 2;
 	long ma, mb;
 	module_syscalls(&ma, &mb);
 	s->rodata->module_syscall_a = ma;
@@ -274,9 +307,11 @@ int rt_probes_open(const struct rt_probe_config *cfg, rt_event_fn cb, void *user
 	bpf_program__set_autoload(s->progs.sched_exec, true);
 	r = runtime__load(s);
 	if (r < 0) {
+		bool unprivileged = geteuid() != 0 && (r == -EPERM || r == -EACCES);
 		snprintf(err, errlen, "loading the runtime probes: %s%s", strerror(-r),
-			 r == -EPERM || r == -EACCES ? " (runtime probes need root: CAP_BPF and CAP_PERFMON)" : "");
-		if (r == -EACCES)
+			 unprivileged ? " (runtime probes need root: CAP_BPF and CAP_PERFMON)"
+				      : " (the kernel refused a probe; -vv shows libbpf's log)");
+		if (unprivileged)
 			r = -EPERM;
 		goto fail;
 	}

@@ -28,7 +28,8 @@ enum rt_event_type {
 	RT_EV_TRUNCATE,
 	RT_EV_USERFAULTFD,
 	RT_EV_VM_WRITEV,
-	RT_EV_MODULE,
+	RT_EV_MODULE,           /* the CAP_SYS_MODULE check of init_module/finit_module */
+	RT_EV_MODULE_SYSCALL,   /* the syscalls themselves, on raw_syscalls: every syscall pays */
 	RT_EV__COUNT,
 };
 

@@ -96,6 +96,9 @@ static void details_text(const struct rt_alert *a, char *out, size_t len)
 		snprintf(out, len, "target=%lld", (long long)ev->arg[0]);
 		return;
 	case RT_EV_MODULE:
+		snprintf(out, len, "capability=%lld", (long long)ev->arg[0]);
+		return;
+	case RT_EV_MODULE_SYSCALL:
 		snprintf(out, len, "syscall=%lld", (long long)ev->arg[0]);
 		return;
 	}
@@ -236,6 +239,9 @@ static void event_json(struct jsonw *w, const struct rt_alert *a)
 		jsonw_kint(w, "target_pid", ev->arg[0]);
 		break;
 	case RT_EV_MODULE:
+		jsonw_kint(w, "capability", ev->arg[0]);
+		break;
+	case RT_EV_MODULE_SYSCALL:
 		jsonw_kint(w, "syscall", ev->arg[0]);
 		break;
 	}

@@ -20,6 +20,7 @@ static const char *const event_names[RT_RULE_EV__COUNT] = {
 	[RT_EV_SETNS] = "setns", [RT_EV_SOCKET] = "socket", [RT_EV_BPF] = "bpf", [RT_EV_CHMOD] = "chmod",
 	[RT_EV_SYMLINK] = "symlink", [RT_EV_TRUNCATE] = "truncate", [RT_EV_USERFAULTFD] = "userfaultfd",
 	[RT_EV_VM_WRITEV] = "process_vm_writev", [RT_EV_MODULE] = "module_load",
+	[RT_EV_MODULE_SYSCALL] = "module_syscall",
 	[RT_RULE_EV_CONTAINER_START] = "container_start",
 };
 

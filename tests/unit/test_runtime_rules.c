@@ -215,10 +215,11 @@ static void test_shipped_rules_load(void **state)
 	assert_true(launch >= 5);
 	struct rt_probe_config c;
 	assert_int_equal(rt_rules_probe_config(&rs, NULL, &c), 0);
-	/* the defaults must stay cheap: no every-exec pass, no host events, no raw_syscalls probe */
+	/* the defaults must stay cheap: no every-exec pass, no host events */
 	assert_false(c.exec_pass_all);
 	assert_false(c.include_host);
-	assert_false(c.want[RT_EV_MODULE]);
+	assert_true(c.want[RT_EV_MODULE]);             /* on the capability check */
+	assert_false(c.want[RT_EV_MODULE_SYSCALL]);    /* raw_syscalls: only when enabled */
 	rt_probe_config_free(&c);
 	rt_rules_free(&rs);
 	struct rt_ruleset none = { 0 };
