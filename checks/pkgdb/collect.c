@@ -111,6 +111,29 @@ static void detect_os(struct collector *c)
 		}
 		note(c->st, "%s: %s", paths[i], err);
 	}
+	/* images that dropped os-release still name their release here */
+	static const struct {
+		const char *path, *id;
+	} release_files[] = { { "/etc/debian_version", "debian" }, { "/etc/alpine-release", "alpine" } };
+	for (size_t i = 0; i < sizeof(release_files) / sizeof(release_files[0]); i++) {
+		char *text = NULL, os_release[160], err[256];
+		size_t len = 0;
+		if (read_file(c, release_files[i].path, OS_RELEASE_MAX, &text, &len) < 0)
+			continue;
+		/* "12.4\n"; testing/sid (and Ubuntu) write "trixie/sid", which names no release */
+		size_t n = strspn(text, "0123456789.");
+		if (n == 0) {
+			free(text);
+			continue;
+		}
+		snprintf(os_release, sizeof(os_release), "ID=%s\nVERSION_ID=%.*s\n", release_files[i].id,
+			 (int)(n < 32 ? n : 32), text);
+		free(text);
+		if (pkgdb_parse_os_release(os_release, strlen(os_release), &c->st->os, err, sizeof(err)) == 0) {
+			c->st->os_found = true;
+			return;
+		}
+	}
 }
 
 /* The files of dpkg packages, for telling OS-installed language packages apart. */

@@ -265,10 +265,30 @@ static void test_distroless(void **state)
 	assert_int_equal(collect(layers, 1, NULL, &l, &st), 0);
 	print_errors(&st);
 	assert_int_equal(st.nerrors, 0);
+	assert_string_equal(st.os.ecosystem, "Debian:12");
+	assert_string_equal(st.os.pretty_name, "Distroless");
 	assert_int_equal(st.databases, 2);
 	assert_int_equal(l.len, 2);
 	assert_string_equal(find_pkg(&l, NULL, "libssl3")->source_name, "openssl");
 	assert_string_equal(find_pkg(&l, NULL, "base-files")->location, "/var/lib/dpkg/status.d/base-files");
+	package_list_free(&l);
+
+	/* without os-release, Debian's own release file names the release */
+	char p[600];
+	snprintf(p, sizeof(p), "%s/etc/os-release", root);
+	assert_int_equal(unlink(p), 0);
+	put_text(root, "etc/debian_version", "12.5\n");
+	assert_int_equal(collect(layers, 1, NULL, &l, &st), 0);
+	assert_true(st.os_found);
+	assert_string_equal(st.os.ecosystem, "Debian:12");
+	assert_string_equal(find_pkg(&l, NULL, "libssl3")->purl,
+			    "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&upstream=openssl&distro=debian-12.5");
+	package_list_free(&l);
+	/* testing/sid (and Ubuntu) write a codename: no release, no guess */
+	put_text(root, "etc/debian_version", "trixie/sid\n");
+	assert_int_equal(collect(layers, 1, NULL, &l, &st), 0);
+	assert_false(st.os_found);
+	assert_string_equal(find_pkg(&l, NULL, "libssl3")->ecosystem, "");
 	package_list_free(&l);
 }
 
