@@ -244,6 +244,7 @@ int cmd_audit(struct app *a, int argc, char **argv)
 		goto out;
 	}
 	have_host = true;
+	host.trusted_users = a->cfg.audit_trusted_users;
 	rc = EXIT_CANNOT_RUN;
 	if (app_docker_client(a, &dc) < 0) {
 		rc = EXIT_USAGE;

@@ -13,6 +13,7 @@ struct audit_engine {
 	struct audit_waivers waivers;
 	bool have_waivers;
 	char *host_root;
+	char *trusted_users;
 	char standard[96];
 };
 
@@ -25,6 +26,7 @@ static void audit_engine_free(void *p)
 	if (e->have_waivers)
 		audit_waivers_free(&e->waivers);
 	free(e->host_root);
+	free(e->trusted_users);
 	free(e);
 }
 
@@ -117,6 +119,7 @@ static int audit_evaluate(void *ctx, struct docker_client *dc, int object_type, 
 		snprintf(err, errlen, "host root %s: path too long", e->host_root);
 		return -ENAMETOOLONG;
 	}
+	host.trusted_users = e->trusted_users;
 	int r = snapshot_collect(dc, &sreq, &snap);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", docker_client_error(dc));
@@ -158,7 +161,8 @@ int engine_audit_init(const struct config *cfg, struct daemon_engine *eng, char 
 		e->have_waivers = true;
 	}
 	e->host_root = strdup(cfg->host_root);
-	if (!e->host_root) {
+	e->trusted_users = strdup(cfg->audit_trusted_users);
+	if (!e->host_root || !e->trusted_users) {
 		audit_engine_free(e);
 		return -ENOMEM;
 	}

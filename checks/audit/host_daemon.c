@@ -304,9 +304,22 @@ static int read_env_files(struct host_facts *f)
 			continue;
 		char source[128];
 		snprintf(source, sizeof(source), "%s %s", files[i][0], files[i][1]);
-		/* a word list; $VAR references of other variables are left unexpanded */
-		int r = apply_words(&f->daemon, v, false, DOPT_ENV_FILE, source);
+		/* the shell value (quotes removed) is itself a word list; $VAR references are left unexpanded */
+		char **words;
+		size_t nw;
+		int r = host_daemon_split_words(v, &words, &nw);
 		free(v);
+		if (r == -E2BIG)
+			continue;
+		struct buf joined;
+		buf_init(&joined, 64 << 10);
+		for (size_t k = 0; k < nw && r == 0; k++)
+			r = buf_printf(&joined, "%s%s", k ? " " : "", words[k]);
+		host_daemon_free_words(words, nw);
+		if (r == 0 && joined.data)
+			r = apply_words(&f->daemon, joined.data, false, DOPT_ENV_FILE, source);
+		buf_free(&joined);
+		r = r == -EFBIG ? 0 : r;
 		if (r < 0)
 			return r;
 	}

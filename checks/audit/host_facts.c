@@ -15,11 +15,15 @@ extern const struct host_collector host_collector_daemon_info;
 extern const struct host_collector host_collector_daemon_process;
 extern const struct host_collector host_collector_users;
 extern const struct host_collector host_collector_files;
+extern const struct host_collector host_collector_audit;
+extern const struct host_collector host_collector_partition;
 static const struct host_collector *const collectors[] = {
 	&host_collector_daemon_info,
 	&host_collector_daemon_process,
 	&host_collector_users,
 	&host_collector_files,
+	&host_collector_audit,
+	&host_collector_partition,
 };
 #define N_COLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 

@@ -24,6 +24,9 @@ extern const struct audit_primitive audit_prim_engine_facts;
 extern const struct audit_primitive audit_prim_swarm;
 /* host primitives (files, audit rules, partitions, users, processes) are declared here */
 extern const struct audit_primitive audit_prim_file_perms;
+extern const struct audit_primitive audit_prim_audit_watch;
+extern const struct audit_primitive audit_prim_host_partition;
+extern const struct audit_primitive audit_prim_docker_group_users;
 
 static const struct audit_primitive *const primitives[] = {
 	&audit_prim_container_field,
@@ -47,6 +50,9 @@ static const struct audit_primitive *const primitives[] = {
 	&audit_prim_swarm,
 	/* host primitives go here */
 	&audit_prim_file_perms,
+	&audit_prim_audit_watch,
+	&audit_prim_host_partition,
+	&audit_prim_docker_group_users,
 };
 
 const struct audit_primitive *audit_primitive_find(const char *name)
