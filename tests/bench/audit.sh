@@ -69,9 +69,11 @@ echo "rss: peak KiB, worst of 3; curl-1: one curl, every call on one kept-alive 
 # the goals: 30 containers under 125 ms and 10 MB, within 2x of the curl floor at every size
 for r in "${results[@]}"; do
 	read -r n t r1 rss <<<"$r"
-	verdict() { if python3 -c "import sys; sys.exit(0 if $1 else 1)"; then echo ok; else echo MISSED; fail=1; fi; }
+	# (runs in $(...): the caller looks for MISSED in the line)
+	verdict() { if python3 -c "import sys; sys.exit(0 if $1 else 1)"; then echo ok; else echo MISSED; fi; }
 	line="goals at $n containers: dockward/curl-1 $r1 <= 2: $(verdict "$r1 <= 2"), rss $rss KiB < 10240: $(verdict "$rss < 10240")"
 	[ "$n" -eq 30 ] && line="$line, $t ms < 125: $(verdict "$t < 125")"
 	echo "$line"
+	case $line in *MISSED*) fail=1 ;; esac
 done
 exit $fail
