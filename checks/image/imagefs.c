@@ -97,7 +97,8 @@ static int node_lookup(const struct node *nd, const char *name, size_t *pos, str
 		}
 		if (errno != ENOENT && errno != ENOTDIR)
 			return -errno;
-		if (has_whiteout_for(nd->fd[i], name))
+		/* a whiteout only hides what lies below: none below the last layer */
+		if (i + 1 < nd->n && has_whiteout_for(nd->fd[i], name))
 			return -ENOENT;
 	}
 	return -ENOENT;
@@ -131,7 +132,8 @@ static int node_child(const struct node *nd, size_t pos, const char *name, struc
 			break;
 		}
 		child->fd[child->n++] = fd;
-		if (dir_is_opaque(fd))
+		/* opacity only matters when a lower layer could show through */
+		if (i + 1 < nd->n && dir_is_opaque(fd))
 			break;
 	}
 	return 0;
