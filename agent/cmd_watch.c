@@ -117,6 +117,7 @@ static void print_summary(const struct rt_ruleset *rs, const struct rt_engine_st
 		jsonw_kint(&w, "events", (int64_t)s->events);
 		jsonw_kint(&w, "kernel_emitted", (int64_t)s->emitted);
 		jsonw_kint(&w, "dropped", (int64_t)s->dropped);
+		jsonw_kint(&w, "kernel_repeats", (int64_t)s->kernel_repeats);
 		jsonw_kint(&w, "alerts", (int64_t)s->alerts);
 		jsonw_kint(&w, "suppressed_repeats", (int64_t)s->suppressed);
 		jsonw_kint(&w, "unattributed", (int64_t)s->unattributed);
@@ -134,10 +135,10 @@ static void print_summary(const struct rt_ruleset *rs, const struct rt_engine_st
 		return;
 	}
 	fprintf(stderr,
-		"watch: %.0fs, %llu events, %llu alerts (%llu repeats suppressed), %llu dropped by the kernel, "
-		"%llu unattributed, %llu Docker events\n",
-		secs, (unsigned long long)s->events, (unsigned long long)s->alerts, (unsigned long long)s->suppressed,
-		(unsigned long long)s->dropped, (unsigned long long)s->unattributed,
+		"watch: %.0fs, %llu events (%llu repeats folded in the kernel), %llu alerts (%llu repeats suppressed), "
+		"%llu dropped by the kernel, %llu unattributed, %llu Docker events\n",
+		secs, (unsigned long long)s->events, (unsigned long long)s->kernel_repeats, (unsigned long long)s->alerts,
+		(unsigned long long)s->suppressed, (unsigned long long)s->dropped, (unsigned long long)s->unattributed,
 		(unsigned long long)s->docker_events);
 	for (size_t i = 0; i < s->per_rule_cap; i++)
 		if (s->per_rule[i])

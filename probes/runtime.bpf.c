@@ -265,8 +265,52 @@ static __always_inline bool fill_common(struct scratch *s, struct task_struct *t
 	return true;
 }
 
+/* the last event of each process: the same thing again within a second is folded, so that a
+ * loop cannot flood the ring buffer (and make it drop other events) by repeating itself */
+struct recent {
+	__u64 hash;
+	__u64 ts;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct recent);
+} recent_events SEC(".maps");
+
+static __always_inline __u64 event_hash(const struct rt_event *e)
+{
+	__u64 h = 1469598103934665603ULL ^ e->type;
+	h = (h ^ (__u64)e->arg[0]) * 1099511628211ULL;
+	h = (h ^ (__u64)e->arg[1]) * 1099511628211ULL;
+	for (int i = 0; i < 64; i++) {
+		char c = e->path[i];
+		if (!c)
+			break;
+		h = (h ^ (__u8)c) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static __always_inline bool is_repeat(const struct rt_event *e)
+{
+	if (e->type == RT_EV_EXEC)
+		return false;   /* every exec is a new program */
+	struct recent now = { .hash = event_hash(e), .ts = e->ts_boot_ns };
+	struct recent *r = bpf_map_lookup_elem(&recent_events, &e->tgid);
+	if (r && r->hash == now.hash && now.ts - r->ts < 1000000000ULL) {
+		count(RT_CNT_REPEATS);
+		return true;
+	}
+	bpf_map_update_elem(&recent_events, &e->tgid, &now, BPF_ANY);
+	return false;
+}
+
 static __always_inline int emit(struct rt_event *e)
 {
+	if (is_repeat(e))
+		return 0;
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), 0) < 0)
 		count(RT_CNT_DROPPED);
 	else

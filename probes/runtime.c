@@ -365,9 +365,10 @@ int rt_probes_consume(struct rt_probes *p)
 	return n;
 }
 
-void rt_probes_counters(const struct rt_probes *p, uint64_t *emitted, uint64_t *dropped)
+void rt_probes_counters(const struct rt_probes *p, uint64_t *emitted, uint64_t *dropped, uint64_t *repeats)
 {
-	*emitted = *dropped = 0;
+	uint64_t *out[RT_CNT__COUNT] = { emitted, dropped, repeats };
+	*emitted = *dropped = *repeats = 0;
 	int ncpu = libbpf_num_possible_cpus();
 	if (ncpu <= 0 || ncpu > 4096)
 		return;
@@ -378,10 +379,8 @@ void rt_probes_counters(const struct rt_probes *p, uint64_t *emitted, uint64_t *
 		if (bpf_map__lookup_elem(p->skel->maps.counters, &idx, sizeof(idx), vals,
 					 sizeof(uint64_t) * (size_t)ncpu, 0) < 0)
 			continue;
-		uint64_t sum = 0;
 		for (int c = 0; c < ncpu; c++)
-			sum += vals[c];
-		*(idx == RT_CNT_EMITTED ? emitted : dropped) = sum;
+			*out[idx] += vals[c];
 	}
 	free(vals);
 }

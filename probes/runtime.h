@@ -82,5 +82,5 @@ struct rt_path_key {
 };
 
 
-/* counters map indexes */
-enum rt_counter { RT_CNT_EMITTED, RT_CNT_DROPPED, RT_CNT__COUNT };
+/* counters map indexes: sent, lost to a full ring buffer, folded in the kernel as a repeat */
+enum rt_counter { RT_CNT_EMITTED, RT_CNT_DROPPED, RT_CNT_REPEATS, RT_CNT__COUNT };

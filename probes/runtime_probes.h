@@ -53,8 +53,8 @@ int rt_probes_open(const struct rt_probe_config *cfg, rt_event_fn cb, void *user
 int rt_probes_fd(const struct rt_probes *p);
 /* Delivers what is waiting; returns the count or the callback's negative answer. */
 int rt_probes_consume(struct rt_probes *p);
-/* Totals over all CPUs since load. */
-void rt_probes_counters(const struct rt_probes *p, uint64_t *emitted, uint64_t *dropped);
+/* Totals over all CPUs since load: sent, lost (ring buffer full), folded repeats. */
+void rt_probes_counters(const struct rt_probes *p, uint64_t *emitted, uint64_t *dropped, uint64_t *repeats);
 /* CLOCK_REALTIME - CLOCK_BOOTTIME in ns: turns ts_boot_ns into wall time. */
 int64_t rt_probes_boot_to_real_ns(void);
 void rt_probes_close(struct rt_probes *p);

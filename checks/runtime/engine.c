@@ -484,7 +484,7 @@ void rt_engine_stats(const struct rt_engine *e, struct rt_engine_stats *s)
 {
 	*s = e->st;
 	if (e->probes)
-		rt_probes_counters(e->probes, &s->emitted, &s->dropped);
+		rt_probes_counters(e->probes, &s->emitted, &s->dropped, &s->kernel_repeats);
 	s->per_rule = e->per_rule;
 	s->per_rule_cap = e->o.rules->n;
 }

@@ -38,6 +38,7 @@ struct rt_engine_stats {
 	uint64_t events;                /* kernel events received */
 	uint64_t emitted, dropped;      /* the kernel's own counts: dropped = ring buffer full */
 	uint64_t alerts;
+	uint64_t kernel_repeats;        /* a process's same event again within a second, folded in the kernel */
 	uint64_t suppressed;            /* repeats of the same alert within a second */
 	uint64_t unattributed;          /* container events whose container could not be named */
 	uint64_t docker_events;
