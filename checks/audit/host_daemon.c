@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/host_state.h"
 #include "buf.h"
-#include "ini_file.h"
 #include "json.h"
 #include "report/term.h"
 
@@ -334,7 +334,9 @@ int host_find_unit(const struct host_facts *f, const char *unit, char *out, size
 	for (size_t i = 0; host_unit_dirs[i]; i++) {
 		char rel[PATH_MAX], full[PATH_MAX];
 		snprintf(rel, sizeof(rel), "%s/%s", host_unit_dirs[i], unit);
-		if (host_path(f, rel, full, sizeof(full)) == 0 && access(full, F_OK) == 0) {
+		struct stat st;
+		/* lstat: a symlink's absolute target is inside the host root, not ours */
+		if (host_path(f, rel, full, sizeof(full)) == 0 && lstat(full, &st) == 0) {
 			snprintf(out, outlen, "%s", rel);
 			return 0;
 		}
@@ -508,13 +510,10 @@ static size_t find_dockerds(const struct host_facts *f, struct dockerd_proc *out
 		struct dockerd_proc *p = &out[n++];
 		memset(p, 0, sizeof(*p));
 		p->pid = atoi(e->d_name);
-		char path[PATH_MAX];
 		snprintf(rel, sizeof(rel), "/proc/%.20s/cmdline", e->d_name);
 		char *text = NULL;
 		size_t len = 0;
-		int r = host_path(f, rel, path, sizeof(path));
-		if (r == 0)
-			r = read_file_capped(path, 256 << 10, &text, &len);
+		int r = host_read_n(f, rel, 256 << 10, &text, &len);
 		if (r < 0 && r != -ENOMEM) {
 			p->err = -r;
 		} else if (r == 0 && len == 0) {

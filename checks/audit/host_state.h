@@ -121,4 +121,6 @@ struct host_local {
 /* The host_local of f, allocated on first use; NULL on -ENOMEM. */
 struct host_local *host_local_get(struct host_facts *f);
 /* Reads a host file (under the root) of at most cap bytes: 0 or -errno. */
+/* Reads a host file (under the root) of at most cap bytes to its end (procfs files too): 0 or -errno. */
+int host_read_n(const struct host_facts *f, const char *path, size_t cap, char **out, size_t *len);
 int host_read(const struct host_facts *f, const char *path, size_t cap, char **out);
