@@ -21,8 +21,8 @@ imgs=$(docker images -q)
 docker network ls >/dev/null
 CLI
 
-printf '%-10s %9s %9s %9s %9s %9s | %8s %8s %8s %8s | %8s %8s %8s\n' containers dockward \
-	curl-1 curl-N curl-P cli dw/curl1 dw/curlN cli/dw cli/curl1 rss-dw rss-cli rss-curl
+printf '%-10s %9s %9s %9s %9s %9s | %8s %8s %8s %8s | %7s %7s | %8s %8s %8s\n' containers dockward \
+	curl-1 curl-N curl-P cli dw/curl1 dw/curlN cli/dw cli/curl1 cpu-dw cpu-cli rss-dw rss-cli rss-curl
 results=()
 for n in $SIZES; do
 	bench_containers "$n"
@@ -57,12 +57,13 @@ for n in $SIZES; do
 	r1=$(bench_ratio "$t_dw" "$t_c1") rn=$(bench_ratio "$t_dw" "$t_cn") rc=$(bench_ratio "$t_cli" "$t_dw")
 	rf=$(bench_ratio "$t_cli" "$t_c1")
 	rss=$(bench_get dw-$n.kb)
-	printf '%-10s %9s %9s %9s %9s %9s | %8s %8s %8s %8s | %8s %8s %8s   (%d API calls)\n' "$n" "$t_dw" "$t_c1" \
-		"$t_cn" "$t_cp" "$t_cli" "$r1" "$rn" "$rc" "$rf" "$rss" "$(bench_get cli-$n.kb)" "$(bench_get curl1-$n.kb)" \
-		"$calls"
+	printf '%-10s %9s %9s %9s %9s %9s | %8s %8s %8s %8s | %7s %7s | %8s %8s %8s   (%d API calls)\n' "$n" "$t_dw" \
+		"$t_c1" "$t_cn" "$t_cp" "$t_cli" "$r1" "$rn" "$rc" "$rf" "$(bench_get dw-$n.cpu)" "$(bench_get cli-$n.cpu)" \
+		"$rss" "$(bench_get cli-$n.kb)" "$(bench_get curl1-$n.kb)" "$calls"
 	results+=("$n $r1 $rc $rss")
 done
-echo "times: median ms of $BENCH_RUNS runs (hyperfine, 2 warm-ups); rss: peak KiB of the largest process, worst of 3"
+echo "times: median ms of $BENCH_RUNS runs (hyperfine, 2 warm-ups); cpu: mean user+system ms of the client processes"
+echo "(not the engine's); rss: peak KiB of the largest process, worst of 3"
 echo "curl-1: one curl, all calls on one kept-alive connection; curl-N: one curl process per call;"
 echo "curl-P: one curl, the calls 4 at a time on parallel connections (what a concurrent client could reach)"
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) (timings on a busy machine are noisy)"

@@ -78,13 +78,17 @@ bench_containers() {
 	[ "$have" -eq "$want" ] || { echo "bench: wanted $want containers, have $have" >&2; exit 3; }
 }
 
-# bench_time NAME COMMAND: median wall time (ms) of BENCH_RUNS runs after 2 warm-ups, into $BENCH_TMP/NAME.ms
+# bench_time NAME COMMAND: median wall time (ms) of BENCH_RUNS runs after 2 warm-ups, into $BENCH_TMP/NAME.ms,
+# and the mean CPU time (ms, user + system, children included) into $BENCH_TMP/NAME.cpu
 bench_time() {
 	local name=$1 cmd=$2
 	hyperfine -N --style none --warmup 2 --runs "$BENCH_RUNS" --export-json "$BENCH_TMP/$name.json" \
 		"$cmd" >/dev/null 2>"$BENCH_TMP/$name.err" || { cat "$BENCH_TMP/$name.err" >&2; exit 3; }
 	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.1f" % (r["median"]*1000))' \
 		"$BENCH_TMP/$name.json" >"$BENCH_TMP/$name.ms"
+	# the client's own CPU (user + system, mean): what the machine's load does not inflate
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.1f" % ((r["user"]+r["system"])*1000))' \
+		"$BENCH_TMP/$name.json" >"$BENCH_TMP/$name.cpu"
 }
 
 # bench_rss NAME COMMAND: the largest peak RSS (KiB) of any process of COMMAND over 3 runs, into $BENCH_TMP/NAME.kb
