@@ -17,6 +17,7 @@ extern const struct host_collector host_collector_users;
 extern const struct host_collector host_collector_files;
 extern const struct host_collector host_collector_audit;
 extern const struct host_collector host_collector_partition;
+extern const struct host_collector host_collector_procs;
 static const struct host_collector *const collectors[] = {
 	&host_collector_daemon_info,
 	&host_collector_daemon_process,
@@ -24,6 +25,7 @@ static const struct host_collector *const collectors[] = {
 	&host_collector_files,
 	&host_collector_audit,
 	&host_collector_partition,
+	&host_collector_procs,
 };
 #define N_COLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 

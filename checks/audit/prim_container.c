@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/host_state.h"
 #include "audit/prim_util.h"
 #include "inventory.h"
 #include "json.h"
@@ -305,6 +306,10 @@ static int eval_seccomp(const struct audit_check *c, struct audit_outcome *o)
 			why = "is privileged, which turns seccomp off";
 		if (!why && daemon_unconfined)
 			why = "inherits the daemon's seccomp-profile=unconfined";
+		/* what the kernel applies to its init process (host_procs.c), beside what was declared */
+		const struct host_ctr_state *ps = host_ctr_state_find(c->host, ct->id);
+		if (!why && ps && ps->status.state == FACT_OK && ps->seccomp == 0)
+			why = "runs without a seccomp filter (its init process's /proc status says Seccomp: 0)";
 		if (why) {
 			int r = offender_container(o, ct, "%s", why);
 			if (r < 0)
@@ -319,7 +324,7 @@ const struct audit_primitive audit_prim_container_seccomp = {
 	.name = "container_seccomp",
 	.summary = "fails containers without a seccomp filter: seccomp=unconfined, privileged, or the daemon's "
 		   "profile unconfined",
-	.needs = AUDIT_NEED_HOST_DAEMON,
+	.needs = AUDIT_NEED_HOST_DAEMON | AUDIT_NEED_HOST_PROCS,
 	.eval = eval_seccomp,
 };
 
@@ -356,7 +361,14 @@ static int eval_nnp(const struct audit_check *c, struct audit_outcome *o)
 		o->n_objects++;
 		int v = container_nnp(ct);
 		int r = 0;
-		if (v == 0)
+		const struct host_ctr_state *ps = host_ctr_state_find(c->host, ct->id);
+		int running_nnp = ps && ps->status.state == FACT_OK ? ps->no_new_privs : -1;
+		if (v != 0 && running_nnp == 0 && (v == 1 || daemon != 0))
+			r = offender_container(o, ct, "its init process (pid %d) runs with NoNewPrivs: 0%s", ps->pid,
+					       v == 1 ? " although it sets no-new-privileges" : "");
+		else if (v < 0 && daemon < 0 && running_nnp == 1)
+			r = evidence_container(o, ct, "its init process (pid %d) runs with NoNewPrivs: 1", ps->pid);
+		else if (v == 0)
 			r = offender_container(o, ct, "sets no-new-privileges=false%s",
 					       daemon == 1 ? ", overriding the daemon's default" : "");
 		else if (v < 0 && daemon == 0)
@@ -384,7 +396,7 @@ const struct audit_primitive audit_prim_container_no_new_privileges = {
 	.name = "container_no_new_privileges",
 	.summary = "fails containers that may gain privileges: no-new-privileges=false, or unset with the "
 		   "daemon's default false",
-	.needs = AUDIT_NEED_HOST_DAEMON,
+	.needs = AUDIT_NEED_HOST_DAEMON | AUDIT_NEED_HOST_PROCS,
 	.eval = eval_nnp,
 };
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit/host_state.h"
 #include "audit/prim_util.h"
 
 /* The command's program name: the last path element of its first word. */
@@ -19,14 +20,32 @@ static void program_name(const char *cmd, char *out, size_t outlen)
 static int eval_process(const struct audit_check *c, struct audit_outcome *o)
 {
 	const char *names = audit_param(c, "names");
-	if (!c->snap->have_top) {
-		audit_outcome_set(o, AUDIT_NOT_EVALUATED, "the containers' process lists were not collected");
-		return 0;
-	}
+	size_t unknown = 0;
 	for (size_t i = 0; i < c->snap->n_containers; i++) {
 		if (!container_selected(c, i, true))
 			continue;
 		const struct docker_container *ct = &c->snap->containers[i];
+		/* first choice: the processes of its cgroup, read from the host's /proc (host_procs.c) */
+		const struct host_ctr_state *ps = host_ctr_state_find(c->host, ct->id);
+		if (ps && ps->procs_status.state == FACT_OK) {
+			o->n_objects++;
+			for (size_t k = 0; k < ps->n_procs; k++) {
+				const struct host_proc *hp = &ps->procs[k];
+				const char *base = strrchr(hp->exe, '/') ? strrchr(hp->exe, '/') + 1 : hp->exe;
+				if (audit_list_has(names, hp->comm) || (base[0] && audit_list_has(names, base))) {
+					int r = offender_container(o, ct, "runs %s (pid %d, %s; from cgroup %s)", hp->comm,
+								   hp->pid, hp->exe[0] ? hp->exe : "exe unreadable", ps->cgroup);
+					if (r < 0)
+						return r;
+					break;
+				}
+			}
+			continue;
+		}
+		if (!c->snap->have_top) {
+			unknown++;
+			continue;
+		}
 		const struct docker_top *t = &c->snap->tops[i];
 		size_t col = t->n_titles;
 		for (size_t k = 0; k < t->n_titles; k++)
@@ -46,6 +65,11 @@ static int eval_process(const struct audit_check *c, struct audit_outcome *o)
 			}
 		}
 	}
+	if (!o->n_offenders && unknown) {
+		audit_outcome_set(o, AUDIT_NOT_EVALUATED, "the process lists of %zu running containers were not "
+				  "collected", unknown);
+		return 0;
+	}
 	outcome_conclude(o, "running containers", "no running containers");
 	return 0;
 }
@@ -55,7 +79,7 @@ const struct audit_primitive audit_prim_container_process = {
 	.summary = "fails running containers with a process named one of NAMES (from the engine's process "
 		   "list of each container's cgroup, never by exec)",
 	.required = (const char *const[]){ "names", NULL },
-	.needs = AUDIT_NEED_TOP,
+	.needs = AUDIT_NEED_TOP | AUDIT_NEED_HOST_PROCS,
 	.eval = eval_process,
 };
 

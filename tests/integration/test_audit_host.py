@@ -155,3 +155,37 @@ def test_live_daemon_flags(tmp_path):
         assert d.sock in ids
     finally:
         d.stop()
+
+
+PROCESS_RULES = """[ruleset]
+name = process test
+benchmarks = 1.6.0
+
+[9.1]
+title = no sleep in containers
+section = 9 Test
+level = 1
+assessment = automated
+severity = low
+scope = container
+check = container_process
+check.names = sleep
+"""
+
+
+def test_container_processes_from_cgroup(dockerd, busybox_image, tmp_path):
+    """container_process reads the processes of each running container's cgroup from /proc (no exec)."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "t.ini").write_text(PROCESS_RULES)
+    dockerd.docker("run", "-d", "--name", "dwhost-sleeper", busybox_image, "sh", "-c", "sleep 300 & wait")
+    dockerd.docker("run", "-d", "--name", "dwhost-waiter", busybox_image, "nc", "-l", "-p", "9999")
+    try:
+        r = run_dockward("audit", "--rules", str(tmp_path / "rules"), "-f", "json", "--containers", "dwhost-*",
+                         docker_host=dockerd.host)
+        rule = r.json()["rules"][0]
+        assert rule["verdict"] == "fail", rule
+        assert [o["name"] for o in rule["offenders"]] == ["dwhost-sleeper"]
+        detail = rule["offenders"][0]["detail"]
+        assert detail.startswith("runs sleep (pid ") and "from cgroup /sys/fs/cgroup/" in detail
+    finally:
+        dockerd.docker("rm", "-f", "dwhost-sleeper", "dwhost-waiter", check=False)
