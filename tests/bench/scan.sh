@@ -38,6 +38,21 @@ bench_time cold "$DW scan --no-cache --fail-on never -f json -o /dev/null $IMG"
 $DW scan --fail-on never -o /dev/null $IMG
 bench_time warm "$DW scan --fail-on never -f json -o /dev/null $IMG"
 bench_time version "$DOCKWARD -c $BENCH_TMP/dw.conf version"
+bench_time api "$DW inventory -f json"
+# CPU time (user+sys, ms; median of 7): what the scan itself costs when the machine is busy
+bench_cpu() {
+	python3 - "$2" >"$BENCH_TMP/$1.cpu" <<'PY'
+import resource, shlex, statistics, subprocess, sys
+def once():
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(shlex.split(sys.argv[1]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+print("%.1f" % statistics.median(once() for _ in range(7)))
+PY
+}
+bench_cpu cold "$DW scan --no-cache --fail-on never -f json -o /dev/null $IMG"
+bench_cpu warm "$DW scan --fail-on never -f json -o /dev/null $IMG"
 bench_rss cold "$DW scan --no-cache --fail-on never -f json -o /dev/null $IMG"
 bench_rss warm "$DW scan --fail-on never -f json -o /dev/null $IMG"
 
@@ -45,5 +60,6 @@ echo "scan bench: $IMG, $pkgs packages, $files files walked, $vulns vulnerabilit
 echo "  floor (cat status, os-release, $pkgfiles .list files): $(bench_get floor.ms) ms"
 echo "  cold scan (read image, match, report): $(bench_get cold.ms) ms  = $(bench_ratio "$(bench_get cold.ms)" "$(bench_get floor.ms)") x floor  (goal < 150 ms, < 3x)"
 echo "  warm scan (cached inventory and matches): $(bench_get warm.ms) ms  (goal < 10 ms)"
-echo "  process start (dockward version): $(bench_get version.ms) ms"
+echo "  of which the engine API pass alone (dockward inventory): $(bench_get api.ms) ms; process start (dockward version): $(bench_get version.ms) ms"
+echo "  CPU (user+sys) cold: $(bench_get cold.cpu) ms, warm: $(bench_get warm.cpu) ms; load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs"
 echo "  peak RSS cold: $(bench_get cold.kb) KiB, warm: $(bench_get warm.kb) KiB  (goal < 32768 KiB)"
