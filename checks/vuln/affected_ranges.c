@@ -61,6 +61,39 @@ static int cmp_events(enum version_scheme s, const struct line *a, const struct 
 	return cmp_event(s, va, b);
 }
 
+/* The leading number of a version (after one 'v'), NULL when it has none or
+ * has an epoch (':' or '!') that could make different leading numbers equal. */
+static const char *leading_number(const char *s, size_t len, size_t *n)
+{
+	if (memchr(s, ':', len) || memchr(s, '!', len))
+		return NULL;
+	if (len && (*s == 'v' || *s == 'V')) {
+		s++;
+		len--;
+	}
+	while (len > 1 && *s == '0' && s[1] >= '0' && s[1] <= '9') {
+		s++;
+		len--;
+	}
+	for (*n = 0; *n < len && s[*n] >= '0' && s[*n] <= '9'; (*n)++)
+		;
+	return *n ? s : NULL;
+}
+
+/* Whether a listed version may equal the installed one in the scheme: a
+ * cheap test first (in every scheme here, versions that both start with
+ * different numbers differ), the scheme's comparison only when it passes. */
+static bool listed_equal(enum version_scheme s, const char *installed, const struct line *l)
+{
+	if (strlen(installed) == l->len && memcmp(installed, l->text, l->len) == 0)
+		return true;
+	size_t na, nb;
+	const char *a = leading_number(installed, strlen(installed), &na), *b = leading_number(l->text, l->len, &nb);
+	if (a && b && (na != nb || memcmp(a, b, na) != 0))
+		return false;
+	return l->len && cmp_event(s, installed, l) == 0;
+}
+
 static bool is_zero(const struct line *l)
 {
 	return l->len == 1 && l->text[0] == '0';
@@ -154,10 +187,9 @@ int affected_ranges_match(const char *encoded, enum version_scheme eco_scheme, c
 			usable = l.tag == 'S' ? valid_semver : valid_eco;
 			memset(&e, 0, sizeof(e));
 			in_range = true;
-		} else if (l.tag == 'v') {
-			listed |= strlen(version) == l.len && memcmp(version, l.text, l.len) == 0;
-			if (!listed && valid_eco && l.len && cmp_event(eco_scheme, version, &l) == 0)
-				listed = true;
+		} else if (l.tag == 'v' && !listed) {
+			listed = valid_eco ? listed_equal(eco_scheme, version, &l)
+					   : strlen(version) == l.len && memcmp(version, l.text, l.len) == 0;
 		} else if (in_range && usable) {
 			range_event(&e, s, version, &l);
 		}

@@ -97,6 +97,10 @@ static void test_versions_list(void **state)
 	check(only, "1.1", "");
 	check(only, "1.0.0", "");      /* PEP 440: 1.0.0 == 1.0 */
 	check(only, "1.2", NULL);
+	check(only, "v01.1", "");      /* a leading zero or v does not hide an equal version */
+	check(only, "11", NULL);
+	check("{\"package\":{\"ecosystem\":\"Debian:12\",\"name\":\"p\"},\"versions\":[\"0:1.0-1\"]}", "1.0-1", "");
+	check("{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"p\"},\"versions\":[\"0!2.0\"]}", "2.0", "");
 	/* listed, and a range offering a fix above it */
 	const char *both = "{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"p\"},\"versions\":[\"3.0rc1\"],"
 			   "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"1.0\"},{\"fixed\":\"2.0\"}]}]}";
