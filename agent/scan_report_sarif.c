@@ -71,14 +71,17 @@ static void result(struct jsonw *w, const char *rule_id, enum severity s, const 
 	jsonw_str(w, "locations");
 	jsonw_arr_begin(w);
 	jsonw_obj_begin(w);
-	jsonw_str(w, "physicalLocation");
-	jsonw_obj_begin(w);
-	jsonw_str(w, "artifactLocation");
-	jsonw_obj_begin(w);
-	/* a path inside the image, relative as SARIF prefers */
-	jsonw_kstr(w, "uri", uri && *uri == '/' ? uri + 1 : uri && *uri ? uri : "Dockerfile");
-	jsonw_obj_end(w);
-	jsonw_obj_end(w);
+	if (uri && *uri) {
+		/* a file inside the image, relative as SARIF prefers; configuration
+		 * findings have no file and only name the image */
+		jsonw_str(w, "physicalLocation");
+		jsonw_obj_begin(w);
+		jsonw_str(w, "artifactLocation");
+		jsonw_obj_begin(w);
+		jsonw_kstr(w, "uri", *uri == '/' ? uri + 1 : uri);
+		jsonw_obj_end(w);
+		jsonw_obj_end(w);
+	}
 	jsonw_str(w, "logicalLocations");
 	jsonw_arr_begin(w);
 	jsonw_obj_begin(w);
