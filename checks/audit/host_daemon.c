@@ -595,13 +595,14 @@ static int collect_daemon_process(struct host_facts *f, const struct snapshot *s
 	size_t n = find_dockerds(f, procs, 16, &proc_err);
 	int r = proc_err == ENOMEM ? -ENOMEM : 0;
 	/* the dockerd this snapshot talked to: the one with the engine's data root */
+	const char *engine_root = s->info.docker_root_dir ? s->info.docker_root_dir : "";
 	struct dockerd_proc *pick = NULL;
 	for (size_t i = 0; i < n && !pick; i++) {
 		char root[PATH_MAX];
 		if (procs[i].err)
 			continue;
 		proc_data_root(f, &procs[i], root, sizeof(root));
-		if (!s->info.docker_root_dir[0] || strcmp(root, s->info.docker_root_dir) == 0)
+		if (!engine_root[0] || strcmp(root, engine_root) == 0)
 			pick = &procs[i];
 	}
 	if (!pick && n == 1)
@@ -622,7 +623,7 @@ static int collect_daemon_process(struct host_facts *f, const struct snapshot *s
 					f->root[0] ? " (no dockerd under " : "", f->root[0] ? "the host root's /proc)" : "");
 		else
 			set_unavailable(&f->daemon.process_config, "%s%s", "no dockerd process with the engine's data root ",
-					s->info.docker_root_dir);
+					engine_root);
 	} else if (pick->err) {
 		snprintf(pid, sizeof(pid), "%d", pick->pid);
 		set_unavailable(&f->daemon.process_config, "cannot read /proc/%s/cmdline: %s", pid, strerror(pick->err));

@@ -106,7 +106,7 @@ static int collect_partition(struct host_facts *f, const struct snapshot *s)
 	struct host_local *l = host_local_get(f);
 	if (!l)
 		return -ENOMEM;
-	const char *dir = s->info.docker_root_dir[0] ? s->info.docker_root_dir : NULL;
+	const char *dir = s->info.docker_root_dir && s->info.docker_root_dir[0] ? s->info.docker_root_dir : NULL;
 	const struct daemon_opt *o = daemon_options_get(&f->daemon, "data-root");
 	if (!dir && o && o->value[0])
 		dir = o->value;

@@ -1,0 +1,39 @@
+/* fuzz_auditctl_rules.c: libFuzzer target: audit rule files (auditctl syntax) and mountinfo text, as the host collectors read them. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/host_state.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	struct host_audit a = { 0 };
+	int r = host_audit_parse_rules(&a, text, "fuzz.rules");
+	if (r < 0 && r != -ENOMEM && r != -E2BIG)
+		abort();
+	for (size_t i = 0; i < a.n; i++) {
+		/* every watch is absolute and covers itself */
+		if (a.w[i].path[0] != '/' || !host_audit_covering(&a, a.w[i].path))
+			abort();
+	}
+	host_audit_free(&a);
+	struct host_partition p;
+	memset(&p, 0, sizeof(p));
+	host_partition_judge(&p, text, "/var/lib/docker");
+	if (p.separate && p.status.state != FACT_OK)
+		abort();
+	struct host_ctr_state s;
+	host_proc_status_parse(&s, text);
+	char path[256];
+	host_cgroup_path(text, "pids", path, sizeof(path));
+	host_cgroup_path(text, NULL, path, sizeof(path));
+	free(text);
+	return 0;
+}
