@@ -9,11 +9,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	/* the parsers read C strings: an embedded NUL ends the text */
+	char *text = strndup((const char *)data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	struct host_audit a = { 0 };
 	int r = host_audit_parse_rules(&a, text, "fuzz.rules");
 	if (r < 0 && r != -ENOMEM && r != -E2BIG)

@@ -162,35 +162,30 @@ static void test_audit_rules_parse_and_cover(void **state)
 	host_audit_free(&a);
 }
 
+/* Judges dir on a host whose root is /dev/sda1 plus one more mountinfo line. */
+static bool judge(const char *extra, const char *dir, const char *want_detail)
+{
+	struct host_partition p;
+	char mi[1024];
+	memset(&p, 0, sizeof(p));
+	snprintf(mi, sizeof(mi), "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n%s", extra);
+	host_partition_judge(&p, mi, dir);
+	assert_int_equal(p.status.state, FACT_OK);
+	if (want_detail && !strstr(p.detail, want_detail))
+		fail_msg("\"%s\" does not say \"%s\"", p.detail, want_detail);
+	return p.separate;
+}
+
 static void test_partition_from_mountinfo(void **state)
 {
 	(void)state;
-	struct host_partition p;
-	const char *root = "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n";
-	char mi[1024];
-	memset(&p, 0, sizeof(p));
-	host_partition_judge(&p, root, "/var/lib/docker");
-	assert_false(p.separate);
-	assert_non_null(strstr(p.detail, "on the filesystem mounted at /"));
-	snprintf(mi, sizeof(mi), "%s40 22 253:3 / /var/lib/docker rw - xfs /dev/vg rw\n", root);
-	memset(&p, 0, sizeof(p));
-	host_partition_judge(&p, mi, "/var/lib/docker");
-	assert_true(p.separate);
-	snprintf(mi, sizeof(mi), "%s40 22 8:1 /srv/docker /var/lib/docker rw - ext4 /dev/sda1 rw\n", root);
-	memset(&p, 0, sizeof(p));
-	host_partition_judge(&p, mi, "/var/lib/docker");
-	assert_false(p.separate);
-	assert_non_null(strstr(p.detail, "bind mount"));
-	snprintf(mi, sizeof(mi), "%s40 22 8:1 / /var/lib/docker rw - ext4 /dev/sda1 rw\n", root);
-	memset(&p, 0, sizeof(p));
-	host_partition_judge(&p, mi, "/var/lib/docker");
-	assert_false(p.separate);
-	assert_non_null(strstr(p.detail, "same device"));
+	assert_false(judge("", "/var/lib/docker", "on the filesystem mounted at /"));
+	assert_true(judge("40 22 253:3 / /var/lib/docker rw - xfs /dev/vg rw\n", "/var/lib/docker", NULL));
+	assert_false(judge("40 22 8:1 /srv/docker /var/lib/docker rw - ext4 /dev/sda1 rw\n", "/var/lib/docker",
+			   "bind mount"));
+	assert_false(judge("40 22 8:1 / /var/lib/docker rw - ext4 /dev/sda1 rw\n", "/var/lib/docker", "same device"));
 	/* escaped spaces in mount points */
-	snprintf(mi, sizeof(mi), "%s41 22 9:9 / /srv/my\\040docker rw - ext4 /dev/x rw\n", root);
-	memset(&p, 0, sizeof(p));
-	host_partition_judge(&p, mi, "/srv/my docker");
-	assert_true(p.separate);
+	assert_true(judge("41 22 9:9 / /srv/my\\040docker rw - ext4 /dev/x rw\n", "/srv/my docker", NULL));
 }
 
 static void test_daemon_flags_and_json(void **state)
