@@ -423,3 +423,17 @@ def test_vulnerabilities_matched_and_rematched(dockward, images, tmp_path):
     assert doc["vulnerability_db"]["available"] is False and "db import" in doc["vulnerability_db"]["note"]
     img = by_tag(doc, BOOKWORM)
     assert img["vulnerabilities_checked"] is False and len(img["packages"]) == len(images["bookworm"]) and img["risks"]
+
+
+def test_user_and_healthcheck_variants(dockward, dockerd, images, busybox_image):
+    variants = {
+        "dwtest/v-root:1": ("USER root\nHEALTHCHECK NONE\n", {"DW-IMG-ROOT-USER", "DW-IMG-NO-HEALTHCHECK"}),
+        "dwtest/v-uid0:1": ("USER 0\nHEALTHCHECK CMD [\"true\"]\n", {"DW-IMG-ROOT-USER"}),
+        "dwtest/v-app:1": ("USER app:0\n", {"DW-IMG-NO-HEALTHCHECK"}),
+        "dwtest/v-none:1": ("HEALTHCHECK CMD [\"true\"]\nUSER 1000\nHEALTHCHECK NONE\n", {"DW-IMG-NO-HEALTHCHECK"}),
+    }
+    for ref, (lines, _) in variants.items():
+        build(dockerd, ref, "FROM %s\n%s" % (busybox_image, lines))
+    doc, _ = scan_json(dockward, *variants, rc=1)
+    for ref, (_, want) in variants.items():
+        assert {k["id"] for k in by_tag(doc, ref)["risks"]} == want, ref
