@@ -189,3 +189,45 @@ def test_container_processes_from_cgroup(dockerd, busybox_image, tmp_path):
         assert detail.startswith("runs sleep (pid ") and "from cgroup /sys/fs/cgroup/" in detail
     finally:
         dockerd.docker("rm", "-f", "dwhost-sleeper", "dwhost-waiter", check=False)
+
+
+def _audit_rule(op, path, key):
+    """Adds (op 1011) or deletes (1012) the kernel audit rule -w PATH -p a -k KEY over NETLINK_AUDIT."""
+    import socket
+    import struct
+    watch, perm, filterkey, equal = 105, 106, 210, 0x40000000
+    fields = [watch, perm, filterkey] + [0] * 61
+    values = [len(path), 8, len(key)] + [0] * 61                # 8: AUDIT_PERM_ATTR
+    flags = [equal] * 3 + [0] * 61
+    buf = path.encode() + key.encode()
+    body = struct.pack("=3I", 4, 2, 3) + struct.pack("=64I", *([0xffffffff] * 64)) + \
+        struct.pack("=64I", *fields) + struct.pack("=64I", *values) + struct.pack("=64I", *flags) + \
+        struct.pack("=I", len(buf)) + buf
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9)
+    try:
+        s.settimeout(2)
+        s.sendto(struct.pack("=IHHII", 16 + len(body), op, 1 | 4, 1, 0) + body, (0, 0))
+        reply = s.recv(65536)
+        err = struct.unpack("=i", reply[16:20])[0]
+        return err
+    finally:
+        s.close()
+
+
+def test_kernel_audit_rules(dockerd, host):
+    """With auditd running, the kernel's loaded rules (AUDIT_LIST_RULES) are the source, not the files."""
+    os.makedirs(str(host / "proc" / "777"))
+    (host / "proc" / "777" / "comm").write_text("auditd\n")
+    os.makedirs(str(host) + dockerd.dir + "/data")          # the data root, as the tree's host has it
+    key = "dwtest%d" % os.getpid()
+    if _audit_rule(1011, dockerd.dir, key) != 0:
+        pytest.skip("cannot load a kernel audit rule here")
+    try:
+        rules = audit(dockerd, "--host-root", str(host), "-c", "1.1.3,1.1.5")
+    finally:
+        assert _audit_rule(1012, dockerd.dir, key) == 0
+    assert rules["1.1.5"]["verdict"] == "pass", rules["1.1.5"]
+    assert "kernel audit rules" in rules["1.1.5"]["reason"]
+    assert "-k %s (kernel)" % key in rules["1.1.5"]["evidence"][0]["detail"]
+    # the rules files of the tree no longer count: -w /usr/bin/dockerd-ce never did, and nothing else is loaded
+    assert rules["1.1.3"]["verdict"] == "fail"
