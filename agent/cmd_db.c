@@ -196,10 +196,13 @@ static void match_json(struct jsonw *w, const struct vuln_match *m)
 	jsonw_kstr(w, "summary", m->summary);
 	jsonw_kstr(w, "severity", m->severity);
 	jsonw_str(w, "cvss_score");
-	if (m->cvss_score >= 0)
-		yajl_gen_double(w->g, m->cvss_score);
-	else
+	if (m->cvss_score >= 0) {
+		char num[16];   /* one decimal, as CVSS scores are written */
+		int len = snprintf(num, sizeof(num), "%.1f", m->cvss_score);
+		yajl_gen_number(w->g, num, (size_t)len);
+	} else {
 		jsonw_null(w);
+	}
 	jsonw_kstr(w, "cvss_vector", m->cvss_vector);
 	jsonw_kstr(w, "fixed_version", m->fixed_version);
 	jsonw_obj_end(w);
