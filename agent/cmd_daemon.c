@@ -202,11 +202,18 @@ static void stop_uploader(pid_t pid, int notify_fd, uint64_t flush_timeout_ms)
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			if (WIFSIGNALED(status))
+				log_error("daemon: the uploader process was ended by signal %d", WTERMSIG(status));
+			else if (WEXITSTATUS(status))
+				log_error("daemon: the uploader process failed (exit status %d)", WEXITSTATUS(status));
 			return;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		uint64_t ms = (uint64_t)(now.tv_sec - start.tv_sec) * 1000 + (uint64_t)(now.tv_nsec - start.tv_nsec) / 1000000;
-		if (ms > flush_timeout_ms + 2000) {
+		int64_t ms = ((int64_t)now.tv_sec - start.tv_sec) * 1000 + ((int64_t)now.tv_nsec - start.tv_nsec) / 1000000;
+		if (ms > (int64_t)flush_timeout_ms + 2000) {
+			log_error("daemon: the uploader did not stop within flush_timeout; killing it");
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			return;

@@ -102,9 +102,13 @@ static void flush_pending(struct daemon *d)
 	if (r < 0) {
 		d->spool_errors++;
 		log_error("daemon: %s", err);
-		/* -EFBIG: dropped and counted; others: keep the events and try again later */
-		if (r != -EFBIG)
+		/* -EFBIG: dropped and counted; others (disk full): keep the events and
+		 * try again a flush interval later */
+		if (r != -EFBIG) {
+			d->pending_since_ms = now_ms();
+			d->status_dirty = true;
 			return;
+		}
 	} else {
 		d->events_spooled += d->pending_events;
 	}
@@ -120,11 +124,21 @@ static int queue_event(struct daemon *d, const char *json, size_t len, int sever
 {
 	if (!d->pending_events)
 		d->pending_since_ms = now_ms();
+	if (d->pending.len + len + 1 > SPOOL_MAX_BATCH_BYTES / 2)
+		flush_pending(d);
+	size_t old_len = d->pending.len;
 	int r = buf_append(&d->pending, json, len);
 	if (!r)
 		r = buf_append(&d->pending, "\n", 1);
-	if (r < 0)
-		return r;
+	if (r < 0) {
+		/* the spool cannot take anything (disk full) and memory holds no more: counted, reported */
+		d->pending.len = old_len;
+		if (d->pending.data)
+			d->pending.data[old_len] = '\0';
+		d->spool.dropped_events++;
+		d->status_dirty = true;
+		return 0;
+	}
 	d->pending_events++;
 	if (severity > d->pending_max_sev)
 		d->pending_max_sev = severity;

@@ -434,19 +434,9 @@ int spool_read_batch(const char *dir, uint64_t seq, int max_severity, struct spo
 	return r;
 }
 
-int spool_collect_garbage(const char *dir, const char *const *sinks, size_t n_sinks)
+int spool_collect_garbage(const char *dir, uint64_t upto)
 {
-	if (!n_sinks)
-		return 0;
-	uint64_t min = UINT64_MAX;
-	for (size_t i = 0; i < n_sinks; i++) {
-		uint64_t c;
-		int r = spool_cursor_get(dir, sinks[i], &c);
-		if (r < 0)
-			return r;
-		if (c < min)
-			min = c;
-	}
+	uint64_t min = upto;
 	struct spool_entry *e;
 	size_t n;
 	int r = spool_list(dir, &e, &n);

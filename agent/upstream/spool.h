@@ -69,8 +69,10 @@ void spool_batch_free(struct spool_batch *b);
 /* The last sequence a sink has finished with (0 = none). */
 int spool_cursor_get(const char *dir, const char *sink, uint64_t *seq);
 int spool_cursor_set(const char *dir, const char *sink, uint64_t seq);
-/* Deletes batches that every listed sink has finished with. */
-int spool_collect_garbage(const char *dir, const char *const *sinks, size_t n_sinks);
+/* Deletes the batches up to and including seq upto: the lowest cursor of
+ * every sink, as the uploader holds them (a cursor it could not persist on a
+ * full disk still frees the space). */
+int spool_collect_garbage(const char *dir, uint64_t upto);
 /* Saves events [from, to) of b under dir/dead/ for sink, with the reason. */
 int spool_dead_letter(const char *dir, const char *sink, const struct spool_batch *b, size_t from, size_t to,
 		      const char *reason);

@@ -62,7 +62,6 @@ struct uploader {
 	struct uploader_options o;
 	struct sink_rt *sinks;
 	size_t n_sinks;
-	const char **sink_names;
 	CURLM *multi;
 	struct spool_entry *entries;
 	size_t n_entries;
@@ -218,7 +217,6 @@ void uploader_free(struct uploader *u)
 	if (u->multi)
 		curl_multi_cleanup(u->multi);
 	free(u->sinks);
-	free(u->sink_names);
 	free(u->entries);
 	free(u);
 }
@@ -241,9 +239,8 @@ int uploader_new(const struct uploader_options *o, struct uploader **out, char *
 	snprintf(u->status_path, sizeof(u->status_path), "%s/uploader.json", o->spool_dir);
 	int r = -ENOMEM;
 	u->sinks = calloc(o->n_sinks ? o->n_sinks : 1, sizeof(*u->sinks));
-	u->sink_names = calloc(o->n_sinks ? o->n_sinks : 1, sizeof(*u->sink_names));
 	u->multi = curl_multi_init();
-	if (!u->sinks || !u->sink_names || !u->multi)
+	if (!u->sinks || !u->multi)
 		goto fail;
 	for (size_t i = 0; i < o->n_sinks; i++) {
 		r = sink_config_validate(&o->sinks[i], err, errlen);
@@ -252,7 +249,6 @@ int uploader_new(const struct uploader_options *o, struct uploader **out, char *
 		u->n_sinks = i + 1;
 		if (r < 0)
 			goto fail;
-		u->sink_names[i] = o->sinks[i].name;
 		spool_cursor_get(o->spool_dir, o->sinks[i].name, &u->sinks[i].cursor);
 	}
 	*out = u;
@@ -294,7 +290,12 @@ static void batch_finished(struct uploader *u, struct sink_rt *s)
 	s->have_batch = false;
 	s->n_parts = 0;
 	s->failures = 0;
-	spool_collect_garbage(u->o.spool_dir, u->sink_names, u->n_sinks);
+	uint64_t min = UINT64_MAX;
+	for (size_t i = 0; i < u->n_sinks; i++)
+		if (u->sinks[i].cursor < min)
+			min = u->sinks[i].cursor;
+	if (u->n_sinks)
+		spool_collect_garbage(u->o.spool_dir, min);
 	u->rescan = true;
 	u->status_dirty = true;
 }

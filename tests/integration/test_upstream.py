@@ -91,7 +91,8 @@ def test_delivery_shape_auth_and_ocsf(pki, work):
     assert len(set(keys)) == len(keys), "a batch key was reused for different batches"
     for e in coll.events():
         assert ocsf_problems(e) == []
-        assert e["class_uid"] == 5001 and e["unmapped"]["engines"]["scan"].startswith("not available")
+        # no rules where the defaults point: the engine says why, it is not faked
+        assert e["class_uid"] == 5001 and e["unmapped"]["engines"]["audit"].startswith("not available: ")
         assert e["unmapped"]["docker_reachable"] is False
     # SIGTERM flushed: nothing left in the spool, cursors at the end
     assert not [f for f in os.listdir(a.spool) if f.endswith(".batch")]
@@ -412,3 +413,28 @@ def test_syslog_sink_into_rsyslog(work):
         assert ocsf_problems(ev) == []
         got.append(ev["metadata"]["uid"])
     assert sorted(got) == sorted(local)
+
+
+def test_disk_full_spool_keeps_events_until_there_is_room(pki, work):
+    coll = Collector(pki).start()
+    port = coll.port
+    coll.stop()
+    a = heartbeat_agent(pki, work, coll, interval="100ms")
+    os.makedirs(a.spool)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", a.spool], check=True)
+    try:
+        a.start()
+        # the spool's file system fills up while the collector is away
+        assert wait_for(lambda: ((a.status() or {}).get("daemon", {}).get("spool", {}).get("write_errors", 0)) >= 2)
+        assert "No space left on device" in a.logtext()
+        coll = Collector(pki).start(port=port)
+        # room comes back as batches are delivered; what waited in memory follows
+        n = len(a.local_events())
+        assert wait_for(lambda: len(coll.events()) >= n + 10, timeout=30)
+        a.stop()
+    finally:
+        a.stop()
+        coll.stop()
+        subprocess.run(["umount", "-l", a.spool])
+    assert_all_arrived(a, coll)
+    assert a.status()["daemon"]["spool"]["dropped_events"] == 0
