@@ -2,7 +2,9 @@
 #include "vulndb.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sqlite3.h>
@@ -229,6 +231,25 @@ static int write_meta(struct importer *im, const char *src)
 	return 0;
 }
 
+/* Removes the temporary files of imports whose process is gone (killed half-way). */
+static void remove_stale_temporaries(const char *db_dir)
+{
+	char prefix[64];
+	size_t plen = (size_t)snprintf(prefix, sizeof(prefix), ".%s.tmp-", VULNDB_FILE);
+	DIR *d = opendir(db_dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, prefix, plen) != 0)
+			continue;
+		char *end;
+		long pid = strtol(e->d_name + plen, &end, 10);
+		if (*end || pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+}
+
 int vulndb_import(const char *src, const char *db_dir, struct vulndb_import_stats *st, char *err, size_t errlen)
 {
 	struct importer im = { .st = st, .err = err, .errlen = errlen };
@@ -242,6 +263,7 @@ int vulndb_import(const char *src, const char *db_dir, struct vulndb_import_stat
 		goto out;
 	}
 	snprintf(st->path, sizeof(st->path), "%s/%s", db_dir, VULNDB_FILE);
+	remove_stale_temporaries(db_dir);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp-%ld", db_dir, VULNDB_FILE, (long)getpid());
 	unlink(tmp);
 	tmp_made = true;

@@ -80,6 +80,8 @@ def test_reimport_replaces_atomically(tmp_path):
     shutil.copytree(FIXTURES, src)
     dbdir = tmp_path / "db"
     first = db("import", "-f", "json", str(src), db_dir=dbdir).json()
+    # what an import killed half-way left behind (no such process now) is cleaned up
+    (dbdir / ".vulndb.sqlite.tmp-999999999").write_bytes(b"half")
     path = dbdir / "vulndb.sqlite"
     ino = os.stat(path).st_ino
     # a reader that has the old database open keeps reading it
