@@ -1,6 +1,7 @@
 /* scan_image.c: reading one image for the scanner: from the engine's overlay2 layer directories, an engine export, or a file. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,17 +147,58 @@ int scan_risks_from_config(yajl_val config, yajl_val history, bool newest_first,
 	return r;
 }
 
+struct setuid_job {
+	struct imagefs *fs;
+	size_t max_entries;
+	struct risk_list risks;
+	size_t visited;
+	bool truncated;
+	int r;
+	char err[512];
+};
+
+static void *setuid_thread(void *arg)
+{
+	struct setuid_job *j = arg;
+	j->r = image_risks_setuid(j->fs, j->max_entries, &j->risks, &j->visited, &j->truncated);
+	if (j->r < 0)
+		snprintf(j->err, sizeof(j->err), "%s", imagefs_error(j->fs));
+	return NULL;
+}
+
 int scan_filesystem(struct imagefs *fs, const struct scan_options *o, struct scan_image *out)
 {
-	int r = image_risks_setuid(fs, o->max_entries, &out->risks, &out->files_walked, &out->walk_truncated);
-	if (r < 0) {
-		scan_image_not_scanned(out, "walking the image: %s", imagefs_error(fs));
-		return r;
+	/* the setuid walk and the inventory each walk the image: on their own
+	 * handles they run side by side */
+	struct setuid_job j = { .max_entries = o->max_entries };
+	pthread_t th;
+	bool threaded = imagefs_dup(fs, &j.fs) == 0 && pthread_create(&th, NULL, setuid_thread, &j) == 0;
+	if (!threaded) {
+		imagefs_close(j.fs);
+		j.fs = fs;
+		setuid_thread(&j);
+	}
+	int r = scan_inventory(fs, o, out);
+	if (threaded) {
+		pthread_join(th, NULL);
+		imagefs_close(j.fs);
+	}
+	for (size_t i = 0; i < j.risks.len && r >= 0 && j.r >= 0; i++) {
+		const struct image_risk *k = &j.risks.items[i];
+		if (risk_list_add(&out->risks, k->kind, k->severity, k->subject, k->detail) < 0)
+			r = -ENOMEM;
+	}
+	risk_list_free(&j.risks);
+	out->files_walked = j.visited;
+	out->walk_truncated = j.truncated;
+	if (j.r < 0) {
+		scan_image_not_scanned(out, "walking the image: %s", j.err);
+		return j.r;
 	}
 	if (out->walk_truncated)
 		scan_image_note(out, "file walk stopped after %zu entries: setuid files beyond are not listed",
 				out->files_walked);
-	return scan_inventory(fs, o, out);
+	return r;
 }
 
 static char *join_path(const char *root, const char *path)

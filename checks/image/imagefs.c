@@ -367,6 +367,28 @@ int imagefs_open_layers(const char *const *dirs, size_t n, struct imagefs **out)
 	return open_layers(dirs, n, out);
 }
 
+int imagefs_dup(const struct imagefs *fs, struct imagefs **out)
+{
+	*out = NULL;
+	struct imagefs *d = calloc(1, sizeof(*d));
+	if (!d || !(d->layer_fd = malloc(fs->n_layers * sizeof(int)))) {
+		free(d);
+		return -ENOMEM;
+	}
+	d->max_entries = fs->max_entries;
+	for (size_t i = 0; i < fs->n_layers; i++) {
+		int fd = fcntl(fs->layer_fd[i], F_DUPFD_CLOEXEC, 0);
+		if (fd < 0) {
+			int r = -errno;
+			imagefs_close(d);
+			return r;
+		}
+		d->layer_fd[d->n_layers++] = fd;
+	}
+	*out = d;
+	return 0;
+}
+
 void imagefs_close(struct imagefs *fs)
 {
 	if (!fs)

@@ -44,6 +44,9 @@ int imagefs_open_dir(const char *root, struct imagefs **out);
 /* Layer directories, lowest first (as in a manifest's Layers list). */
 int imagefs_open_layers(const char *const *dirs, size_t n, struct imagefs **out);
 void imagefs_close(struct imagefs *fs);
+/* A second, independent handle on the same layers (for another thread:
+ * one handle must not be used by two threads at once). */
+int imagefs_dup(const struct imagefs *fs, struct imagefs **out);
 
 /* The last error, one line ("" when none). */
 const char *imagefs_error(const struct imagefs *fs);

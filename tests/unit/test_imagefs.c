@@ -261,6 +261,23 @@ static void globs(void **state)
 	buf_free(&b);
 }
 
+static void dup_is_independent(void **state)
+{
+	struct fx *f = *state;
+	struct imagefs *d;
+	assert_int_equal(imagefs_dup(f->fs, &d), 0);
+	assert_int_equal(imagefs_n_layers(d), 2);
+	imagefs_close(f->fs);
+	f->fs = NULL;
+	int rc;
+	char *text = read_str(d, "/var/lib/dpkg/status.d/zlib", &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(text, "Package: zlib2\n");
+	free(text);
+	assert_null(read_str(d, "/var/lib/dpkg/status.d/gone", &rc));
+	f->fs = d;
+}
+
 static void single_directory(void **state)
 {
 	(void)state;
@@ -291,6 +308,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refuses_special_and_big_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(lists_and_walks_the_merged_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(globs, setup, teardown),
+		cmocka_unit_test_setup_teardown(dup_is_independent, setup, teardown),
 		cmocka_unit_test(single_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
