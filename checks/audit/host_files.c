@@ -28,6 +28,68 @@ static int add_note(struct host_files *hf, const char *target, const char *why)
 	return 0;
 }
 
+/* Collapses "." and ".." in an absolute path, never above "/" (the host root). */
+static void normalize(char *path)
+{
+	char out[PATH_MAX];
+	size_t len = 0;
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		size_t n = strcspn(p, "/");
+		if (n == 0)
+			break;
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+		} else if (!(n == 1 && p[0] == '.') && len + n + 1 < sizeof(out)) {
+			out[len++] = '/';
+			memcpy(out + len, p, n);
+			len += n;
+		}
+		p += n;
+	}
+	if (!len)
+		out[len++] = '/';
+	out[len] = '\0';
+	memcpy(path, out, len + 1);
+}
+
+/* stat()s what the symlink at path (host-relative) points to, hop by hop
+ * inside the host root: an absolute target is under the root, a relative
+ * one is taken from the link's own directory. 0 or -errno (-ELOOP). */
+static int follow_link(const struct host_facts *f, const char *path, struct stat *st)
+{
+	char cur[PATH_MAX], full[PATH_MAX], to[PATH_MAX];
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (int hop = 0; hop < 16; hop++) {
+		normalize(cur);
+		if (host_path(f, cur, full, sizeof(full)) < 0)
+			return -ENAMETOOLONG;
+		if (lstat(full, st) < 0)
+			return -errno;
+		if (!S_ISLNK(st->st_mode))
+			return 0;
+		ssize_t n = readlink(full, to, sizeof(to) - 1);
+		if (n <= 0)
+			return n < 0 ? -errno : -ENOENT;
+		to[n] = '\0';
+		if (to[0] == '/') {
+			snprintf(cur, sizeof(cur), "%s", to);
+		} else {
+			char *slash = strrchr(cur, '/');
+			size_t dirlen = slash ? (size_t)(slash - cur) : 0;
+			char next[PATH_MAX];
+			if ((size_t)snprintf(next, sizeof(next), "%.*s/%s", (int)dirlen, cur, to) >= sizeof(next))
+				return -ENAMETOOLONG;
+			snprintf(cur, sizeof(cur), "%s", next);
+		}
+	}
+	return -ELOOP;
+}
+
 /* lstat()s one path (and a symlink's target) and records it. */
 static int add_file(const struct host_facts *f, struct host_files *hf, const char *target, const char *path)
 {
@@ -67,13 +129,9 @@ static int add_file(const struct host_facts *f, struct host_files *hf, const cha
 		to[n > 0 ? n : 0] = '\0';
 		if (!(h->link_to = strdup(to)))
 			return -ENOMEM;
-		/* an absolute link points inside the host root, not the agent's / */
-		char tpath[PATH_MAX];
-		int r = to[0] == '/' ? host_path(f, to, tpath, sizeof(tpath)) : 0;
-		if (to[0] != '/')
-			snprintf(tpath, sizeof(tpath), "%s", full);     /* relative: stat follows it from its dir */
-		if (r < 0 || stat(tpath, &st) < 0) {
-			h->target_err = r < 0 ? ENAMETOOLONG : errno;
+		int r = follow_link(f, path, &st);
+		if (r < 0) {
+			h->target_err = -r;
 			return 0;
 		}
 	}

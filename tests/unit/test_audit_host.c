@@ -42,6 +42,7 @@ static const char *const RULES =
 	FILE_RULE("3.3", "tlskey", "mode", "0400")
 	FILE_RULE("3.4", "/etc/default/docker", "mode", "0644")
 	FILE_RULE("3.5", "/etc/sysconfig/docker", "mode", "0644")
+	FILE_RULE("3.7", "tlscacert", "mode", "0444")
 	FILE_RULE("3.6", "/etc/docker/certs.d", "mode", "0444")
 	"check.contents = true\n"
 	"[1.1.3]\ntitle = T\nsection = 1 S\nlevel = 1\nassessment = automated\nseverity = low\nscope = host\n"
@@ -94,9 +95,14 @@ static void test_file_modes_bit_by_bit(void **state)
 	write_file(root, "/etc/passwd", "root:x:0:0::/root:/bin/sh\nalice:x:1000:999::/home/alice:/bin/sh\n", 0644);
 	write_file(root, "/etc/group", "root:x:0:\ndocker:x:999:bob\n", 0644);
 	/* 620 < 644 in decimal, but group write is not allowed by 644 */
-	write_file(root, "/etc/docker/daemon.json", "{\"tlscert\": \"/etc/docker/k/cert.pem\", \"tlskey\": \"/etc/docker/k/key.pem\", "
+	write_file(root, "/etc/docker/daemon.json", "{\"tlscert\": \"/etc/docker/k/cert.pem\", \"tlskey\": \"/etc/docker/k/key.pem\", \"tlscacert\": \"/etc/docker/ca-link.pem\", "
 		   "\"hosts\": [\"unix:///var/run/docker.sock\"]}", 0620);
 	write_file(root, "/etc/docker/k/key.pem", "k", 0600);
+	/* a relative link that climbs above the root stays inside it: /etc/docker/k/ca.pem of the tree */
+	write_file(root, "/etc/docker/k/ca.pem", "c", 0444);
+	char link[4200];
+	snprintf(link, sizeof(link), "%s/etc/docker/ca-link.pem", root);
+	assert_int_equal(symlink("../../../../../../../etc/docker/k/ca.pem", link), 0);
 	write_file(root, "/etc/default/docker", "DOCKER_OPTS=\"--icc=false\"\n", 0604);  /* bitwise within 644 */
 	write_file(root, "/etc/docker/certs.d/r:5000/ca.crt", "c", 0444);
 	write_file(root, "/etc/docker/certs.d/r:5000/client.key", "c", 0440);
@@ -112,6 +118,9 @@ static void test_file_modes_bit_by_bit(void **state)
 	assert_int_equal(f->out.verdict, AUDIT_FAIL);       /* tlskey from daemon.json, 0600 has owner write */
 	assert_non_null(strstr(f->out.offenders[0].detail, "owner write"));
 	assert_int_equal(finding(&h.res, "3.4")->out.verdict, AUDIT_PASS);
+	f = finding(&h.res, "3.7");
+	assert_int_equal(f->out.verdict, AUDIT_PASS);
+	assert_non_null(strstr(f->out.evidence[0].detail, "symlink to ../../../../../../../etc/docker/k/ca.pem; its target"));
 	f = finding(&h.res, "3.5");
 	assert_int_equal(f->out.verdict, AUDIT_NOT_APPLICABLE);
 	assert_non_null(strstr(f->out.reason, "/etc/sysconfig/docker is absent"));
