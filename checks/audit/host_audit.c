@@ -327,6 +327,19 @@ static int find_binaries(const struct host_facts *f, struct host_audit *a)
 {
 	char found[6][PATH_MAX] = { "" }, how[6][64] = { "" };
 	char dir[PATH_MAX];
+	/* the dockerd the engine answered from, when several run */
+	int own = f->local ? f->local->dockerd_pid : 0;
+	if (own > 0) {
+		char rel[64], full[PATH_MAX];
+		snprintf(rel, sizeof(rel), "/proc/%d/exe", own);
+		ssize_t n = host_path(f, rel, full, sizeof(full)) == 0 ? readlink(full, found[0], sizeof(found[0]) - 1) : -1;
+		found[0][n > 0 ? n : 0] = '\0';
+		char *del = n > 0 ? strstr(found[0], " (deleted)") : NULL;
+		if (del && !del[10])
+			*del = '\0';
+		if (n > 0)
+			snprintf(how[0], sizeof(how[0]), "the running process %d", own);
+	}
 	DIR *d = host_path(f, "/proc", dir, sizeof(dir)) == 0 ? opendir(dir) : NULL;
 	struct dirent *e;
 	size_t seen = 0;

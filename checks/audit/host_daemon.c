@@ -609,9 +609,22 @@ static int collect_daemon_process(struct host_facts *f, const struct snapshot *s
 		pick = &procs[0];
 	const char *cfg = pick ? arg_value(pick->argv, pick->argc, "config-file", NULL) : NULL;
 	char pid[32];
-	if (r == 0)
+	/* the unit and its environment files configure the dockerd systemd
+	 * starts; one started some other way (by hand, by a test) has only its
+	 * command line and daemon.json */
+	bool from_systemd = true;
+	if (pick) {
+		char rel[64], *cg = NULL;
+		snprintf(rel, sizeof(rel), "/proc/%d/cgroup", pick->pid);
+		int cr = host_read(f, rel, 64 << 10, &cg);
+		if (cr == -ENOMEM)
+			r = cr;
+		from_systemd = cr < 0 || strstr(cg, "/docker.service") != NULL;
+		free(cg);
+	}
+	if (r == 0 && from_systemd)
 		r = read_env_files(f);
-	if (r == 0)
+	if (r == 0 && from_systemd)
 		r = read_systemd(f);
 	if (r == 0)
 		r = read_config_file(f, cfg ? cfg : "/etc/docker/daemon.json", cfg != NULL);

@@ -268,8 +268,19 @@ static int collect_files(struct host_facts *f, const struct snapshot *s)
 		r = add_file(f, hf, "/etc/default/docker", "/etc/default/docker");
 	if (r == 0)
 		r = add_file(f, hf, "/etc/sysconfig/docker", "/etc/sysconfig/docker");
+	/* a dockerd without --containerd starts its own, under its exec root */
+	char own_containerd[PATH_MAX], full[PATH_MAX];
+	const char *exec_root = opt_value(f, "exec-root");
+	snprintf(own_containerd, sizeof(own_containerd), "%.4000s/containerd/containerd.sock",
+		 exec_root ? exec_root : "/var/run/docker");
+	struct stat st;
+	if (!containerd)
+		containerd = host_path(f, "/run/containerd/containerd.sock", full, sizeof(full)) == 0 &&
+					     lstat(full, &st) < 0 && host_path(f, own_containerd, full, sizeof(full)) == 0 &&
+					     lstat(full, &st) == 0
+				     ? own_containerd : "/run/containerd/containerd.sock";
 	if (r == 0)
-		r = add_file(f, hf, "containerd.sock", containerd ? containerd : "/run/containerd/containerd.sock");
+		r = add_file(f, hf, "containerd.sock", containerd);
 	if (r == 0)
 		hf->status.state = FACT_OK;
 	return r;

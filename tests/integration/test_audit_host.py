@@ -58,6 +58,9 @@ def host(tmp_path, dockerd):
     with open(p("proc/4242/cmdline"), "wb") as f:
         f.write(b"\0".join(a.encode() for a in argv) + b"\0")
     os.symlink("/usr/bin/dockerd", p("proc/4242/exe"))
+    # started by systemd: the unit, its drop-ins and DOCKER_OPTS configure it
+    with open(p("proc/4242/cgroup"), "w") as f:
+        f.write("12:pids:/system.slice/docker.service\n1:name=systemd:/system.slice/docker.service\n")
     data = dockerd.dir + "/data"
     mountinfo = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n" \
                 "40 22 8:1 /srv/docker %s rw,relatime shared:2 - ext4 /dev/sda1 rw\n" % data
@@ -142,7 +145,7 @@ def test_live_daemon_flags(tmp_path):
     d.start(extra_args=("--live-restore", "--no-new-privileges", "--userland-proxy=false",
                         "--config-file", str(cfg)), tls=False)
     try:
-        rules = audit(d, "-c", "2.3,2.4,2.8,2.14,2.15,2.16,3.16")
+        rules = audit(d, "-c", "2.3,2.4,2.8,2.14,2.15,2.16,3.16,3.24")
         v = {k: r["verdict"] for k, r in rules.items()}
         assert v["2.4"] == "fail" and "dockerd command line (pid %d)" % d.proc.pid in \
             rules["2.4"]["offenders"][0]["detail"]
@@ -153,6 +156,10 @@ def test_live_daemon_flags(tmp_path):
         # the daemon's own socket, found from its -H
         ids = [o["id"] for o in rules["3.16"].get("offenders", []) + rules["3.16"].get("evidence", [])]
         assert d.sock in ids
+        # started by hand, not by systemd: the machine's docker.service does not configure it, and the
+        # containerd it started under its exec root is the one checked
+        socks = [o["id"] for o in rules["3.24"].get("offenders", []) + rules["3.24"].get("evidence", [])]
+        assert socks == [os.path.join(d.dir, "exec", "containerd", "containerd.sock")]
     finally:
         d.stop()
 
