@@ -54,6 +54,11 @@ static int build_sinks(const struct config *cfg, struct sink_config **out, size_
 		p->tls_verify = cfg->upstream_tls_verify;
 		p->allow_insecure = cfg->upstream_allow_insecure;
 		p->gzip = cfg->upstream_gzip;
+		if (cfg->upstream_enroll_url[0]) {
+			p->enroll_url = cfg->upstream_enroll_url;
+			p->enroll_secret_file = cfg->upstream_enroll_secret_file[0] ? cfg->upstream_enroll_secret_file : NULL;
+			p->node_key_file = cfg->upstream_node_key_file[0] ? cfg->upstream_node_key_file : NULL;
+		}
 	}
 	for (size_t i = 0; i < cfg->n_sinks; i++)
 		(*out)[(*n)++] = cfg->sinks[i];

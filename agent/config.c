@@ -75,6 +75,9 @@ static const struct config_key config_keys[] = {
 	K("upstream", "spool_dir", KEY_STRING, upstream_spool_dir, "/var/lib/dockward/spool", 0, 0),
 	K("upstream", "spool_max_size", KEY_SIZE, upstream_spool_max_bytes, "256M", 4096, (uint64_t)1 << 40),
 	K("upstream", "user", KEY_STRING, upstream_user, "dockward", 0, 0),
+	K("upstream", "enroll_url", KEY_STRING, upstream_enroll_url, "", 0, 0),
+	K("upstream", "enroll_secret_file", KEY_STRING, upstream_enroll_secret_file, "", 0, 0),
+	K("upstream", "node_key_file", KEY_STRING, upstream_node_key_file, "/var/lib/dockward/spool/node_key", 0, 0),
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))

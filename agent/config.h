@@ -52,6 +52,8 @@ struct config {
 	char *upstream_spool_dir;
 	uint64_t upstream_spool_max_bytes;
 	char *upstream_user;            /* the uploader process runs as this user when it exists */
+	char *upstream_enroll_url;      /* "" = no enrolment; else POST the secret, get a node key */
+	char *upstream_enroll_secret_file, *upstream_node_key_file;
 	struct sink_config *sinks;      /* [sink.NAME] sections */
 	size_t n_sinks;
 

@@ -27,6 +27,9 @@ static void sink_free(struct sink_config *s)
 	free(s->address);
 	free(s->hec_index);
 	free(s->hec_sourcetype);
+	free(s->enroll_url);
+	free(s->enroll_secret_file);
+	free(s->node_key_file);
 }
 
 void sink_configs_free(struct sink_config *sinks, size_t n)
@@ -176,6 +179,11 @@ int sink_config_validate(const struct sink_config *s, char *err, size_t errlen)
 	}
 	if (s->type == SINK_SYSLOG && (!s->address || !strchr(s->address, ':'))) {
 		snprintf(err, errlen, "[sink.%s] needs address = HOST:PORT", s->name);
+		return -EINVAL;
+	}
+	if (s->enroll_url && (strncmp(s->enroll_url, "https://", 8) != 0 || !s->enroll_secret_file ||
+			      !s->node_key_file)) {
+		snprintf(err, errlen, "[upstream]: enroll_url = https://... needs enroll_secret_file");
 		return -EINVAL;
 	}
 	if (!!s->client_cert != !!s->client_key) {

@@ -19,6 +19,9 @@ struct sink_config {
 	char *address;          /* syslog: HOST:PORT */
 	bool udp;               /* syslog: protocol = udp (default tcp, octet-counted) */
 	char *hec_index, *hec_sourcetype;
+	/* enrolment (the primary collector only): POST {"secret"} to enroll_url,
+	 * keep the node key it answers in node_key_file and send it as the bearer */
+	char *enroll_url, *enroll_secret_file, *node_key_file;
 };
 
 #define SINK_MAX 16

@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "ini_file.h"
+#include "json.h"
 #include "report/jsonw.h"
 #include "upstream/atomic_file.h"
 #include "upstream/format.h"
@@ -34,7 +35,8 @@
 
 struct sink_rt {
 	const struct sink_config *cfg;
-	char *token;
+	char *token;                    /* the bearer: token_file, or the node key from enrolment */
+	char *enroll_secret;
 	char *ca_pem, *cert_pem, *key_pem;
 	size_t ca_len, cert_len, key_len;
 	CURL *h;
@@ -174,6 +176,23 @@ static int sink_rt_init(struct sink_rt *s, const struct sink_config *c, char *er
 				return -EINVAL;
 			}
 	}
+	if (c->enroll_url) {
+		if ((r = read_secret(c->enroll_secret_file, true, &s->enroll_secret, &len, err, errlen)) < 0)
+			return r;
+		while (len && isspace((unsigned char)s->enroll_secret[len - 1]))
+			s->enroll_secret[--len] = '\0';
+		/* a node key from an earlier enrolment; none yet is fine */
+		free(s->token);
+		s->token = NULL;
+		char why[256];
+		if (read_secret(c->node_key_file, true, &s->token, &len, why, sizeof(why)) == 0) {
+			while (len && isspace((unsigned char)s->token[len - 1]))
+				s->token[--len] = '\0';
+		} else {
+			free(s->token);
+			s->token = NULL;
+		}
+	}
 	if (c->ca_file && *c->ca_file && (r = read_secret(c->ca_file, false, &s->ca_pem, &s->ca_len, err, errlen)) < 0)
 		return r;
 	if (c->client_cert && *c->client_cert &&
@@ -199,6 +218,9 @@ static void sink_rt_free(struct sink_rt *s)
 		explicit_bzero(s->token, strlen(s->token));
 	if (s->key_pem)
 		explicit_bzero(s->key_pem, s->key_len);
+	if (s->enroll_secret)
+		explicit_bzero(s->enroll_secret, strlen(s->enroll_secret));
+	free(s->enroll_secret);
 	free(s->token);
 	free(s->ca_pem);
 	free(s->cert_pem);
@@ -433,16 +455,110 @@ static void blob(CURL *h, CURLoption opt, char *data, size_t len)
 	curl_easy_setopt(h, opt, &b);
 }
 
+static void set_tls(struct sink_rt *s, CURL *h)
+{
+	const struct sink_config *c = s->cfg;
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->tls_verify ? 1L : 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->tls_verify ? 2L : 0L);
+	if (s->ca_pem)
+		blob(h, CURLOPT_CAINFO_BLOB, s->ca_pem, s->ca_len);
+	if (s->cert_pem) {
+		blob(h, CURLOPT_SSLCERT_BLOB, s->cert_pem, s->cert_len);
+		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+	}
+	if (s->key_pem) {
+		blob(h, CURLOPT_SSLKEY_BLOB, s->key_pem, s->key_len);
+		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+	}
+}
+
+/* Enrolment: POST {"secret","host_name","host_id"} to enroll_url, keep the
+ * "node_key" of a 2xx answer (mode 0600) and use it as the bearer. Blocking,
+ * bounded by the sink's timeout; rare (first start, or a key refused). */
+static int enroll(struct uploader *u, struct sink_rt *s)
+{
+	struct jsonw w;
+	if (jsonw_init(&w, false) < 0)
+		return -ENOMEM;
+	jsonw_obj_begin(&w);
+	jsonw_kstr(&w, "secret", s->enroll_secret);
+	jsonw_kstr(&w, "host_name", u->host.host_name ? u->host.host_name : "");
+	jsonw_kstr(&w, "host_id", u->host.host_id ? u->host.host_id : "");
+	jsonw_kstr(&w, "agent_version", DOCKWARD_VERSION);
+	jsonw_obj_end(&w);
+	size_t len;
+	const char *body = jsonw_text(&w, &len);
+	CURL *h = curl_easy_init();
+	struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+	int r = -ENOMEM;
+	if (!h || !hdrs)
+		goto out;
+	buf_reset(&s->resp);
+	curl_easy_setopt(h, CURLOPT_URL, s->cfg->enroll_url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->curl_err);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)u->o.timeout_ms);
+	set_tls(s, h);
+	s->curl_err[0] = '\0';
+	CURLcode cc = curl_easy_perform(h);
+	long status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	r = -EIO;
+	if (cc != CURLE_OK) {
+		set_error(s, "enrolment at %s: %s", s->cfg->enroll_url, s->curl_err[0] ? s->curl_err : curl_easy_strerror(cc));
+		goto out;
+	}
+	yajl_val v = NULL;
+	char perr[128];
+	const char *key = NULL;
+	if (status >= 200 && status < 300 && json_parse(s->resp.data ? s->resp.data : "", s->resp.len, &v, perr, sizeof(perr)) == 0)
+		key = json_str(v, "node_key");
+	bool printable = key && *key && strlen(key) < 4096;
+	for (const char *p = key; printable && *p; p++)
+		printable = *p > 0x20 && *p < 0x7f;
+	if (!printable) {
+		set_error(s, "enrolment at %s: HTTP %ld without a node_key", s->cfg->enroll_url, status);
+		yajl_tree_free(v);
+		goto out;
+	}
+	char *copy = strdup(key);
+	yajl_tree_free(v);
+	if (!copy) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = atomic_file_write(s->cfg->node_key_file, copy, strlen(copy), 0600);
+	if (r < 0)
+		set_error(s, "%s: %s (the node key is used but not kept)", s->cfg->node_key_file, strerror(-r));
+	free(s->token);
+	s->token = copy;
+	r = 0;
+out:
+	curl_slist_free_all(hdrs);
+	if (h)
+		curl_easy_cleanup(h);
+	jsonw_free(&w);
+	return r;
+}
+
 /* Builds and starts the HTTP request for the top part. */
 static int start_http(struct uploader *u, struct sink_rt *s)
 {
 	const struct sink_config *c = s->cfg;
 	int top = s->n_parts - 1;
 	size_t from = s->part_from[top], to = s->part_to[top];
+	int r;
+	if (c->enroll_url && !s->token && (r = enroll(u, s)) < 0)
+		return r;
 	buf_reset(&s->body);
 	buf_reset(&s->gz);
 	buf_reset(&s->resp);
-	int r;
 	switch (c->type) {
 	case SINK_OTLP:
 		r = format_otlp(&u->host, &s->batch, from, to, &s->body);
@@ -498,18 +614,7 @@ static int start_http(struct uploader *u, struct sink_rt *s)
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)u->o.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(u->o.timeout_ms < 10000 ? u->o.timeout_ms : 10000));
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->tls_verify ? 1L : 0L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->tls_verify ? 2L : 0L);
-	if (s->ca_pem)
-		blob(h, CURLOPT_CAINFO_BLOB, s->ca_pem, s->ca_len);
-	if (s->cert_pem) {
-		blob(h, CURLOPT_SSLCERT_BLOB, s->cert_pem, s->cert_len);
-		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-	}
-	if (s->key_pem) {
-		blob(h, CURLOPT_SSLKEY_BLOB, s->key_pem, s->key_len);
-		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
-	}
+	set_tls(s, h);
 	s->curl_err[0] = '\0';
 	s->retry_after_ms = -1;
 	if (curl_multi_add_handle(u->multi, h) != CURLM_OK)
@@ -551,6 +656,12 @@ static void http_finished(struct uploader *u, struct sink_rt *s, CURLcode cc)
 		break;
 	}
 	case VERDICT_RETRY:
+		if (status == 401 && s->cfg->enroll_url && s->token) {
+			/* the collector no longer knows our node key: enrol again before the retry */
+			unlink(s->cfg->node_key_file);
+			free(s->token);
+			s->token = NULL;
+		}
 		if (cc != CURLE_OK)
 			set_error(s, "%s: %s", s->cfg->url, s->curl_err[0] ? s->curl_err : curl_easy_strerror(cc));
 		else

@@ -69,6 +69,8 @@ class Collector:
             def do_POST(self):
                 n = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(n)
+                if self.path == "/enroll":
+                    return coll._enroll(self, raw)
                 with coll.lock:
                     action = coll.script.pop(0) if coll.script else 200
                 if action == "reset":
@@ -120,6 +122,32 @@ class Collector:
             self.httpd.shutdown()
             self.httpd.server_close()
             self.httpd = None
+
+    enroll_secret = None
+    enrolments = 0
+
+    def _enroll(self, handler, raw):
+        """Enrolment: the right secret gets a fresh node key, which is then the only bearer accepted."""
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            doc = {}
+        if self.enroll_secret and doc.get("secret") == self.enroll_secret:
+            with self.lock:
+                self.enrolments += 1
+                self.token = "node-%d-%s" % (self.enrolments, os.urandom(6).hex())
+            status, body = 200, json.dumps({"node_key": self.token}).encode()
+        else:
+            status, body = 403, b'{"error":"bad secret"}'
+        handler.send_response(status)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("Content-Type", "application/json")
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def revoke_node_key(self):
+        with self.lock:
+            self.token = "revoked-" + os.urandom(6).hex()
 
     def _decode(self, handler, raw):
         try:

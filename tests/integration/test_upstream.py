@@ -438,3 +438,42 @@ def test_disk_full_spool_keeps_events_until_there_is_room(pki, work):
         subprocess.run(["umount", "-l", a.spool])
     assert_all_arrived(a, coll)
     assert a.status()["daemon"]["spool"]["dropped_events"] == 0
+
+
+def test_enrolment_node_key_and_reenrolment(pki, work):
+    coll = Collector(pki, token="nobody-has-this")
+    coll.enroll_secret = "enrol-me"
+    coll.start()
+    secret = os.path.join(work, "enroll.secret")
+    with open(secret, "w") as f:
+        f.write("enrol-me\n")
+    os.chmod(secret, 0o600)
+    key_file = os.path.join(work, "node_key")
+    up = ("url = %s\nca_file = %s/ca.pem\nclient_cert = %s/client.pem\nclient_key = %s/client.key\n"
+          "enroll_url = %s\nenroll_secret_file = %s\nnode_key_file = %s\nheartbeat_interval = 200ms\n" % (
+              coll.url(), pki, pki, pki, coll.url("/enroll"), secret, key_file))
+    a = Agent(BIN, work, upstream=up).start()
+    try:
+        assert coll.wait(lambda c: len(c.events()) >= 2)
+        assert coll.enrolments == 1
+        assert open(key_file).read() == coll.token and os.stat(key_file).st_mode & 0o777 == 0o600
+        # the collector forgets the key: 401, the agent enrols again and goes on
+        coll.revoke_node_key()
+        n = len(coll.events())
+        assert coll.wait(lambda c: len(c.events()) >= n + 3)
+        assert coll.enrolments == 2 and 401 in [r["status"] for r in coll.requests]
+    finally:
+        a.stop()
+        coll.stop()
+    assert_all_arrived(a, coll)
+    # a restart reuses the stored key: no new enrolment
+    coll2 = Collector(pki, token=open(key_file).read())
+    coll2.enroll_secret = "enrol-me"
+    coll2.start(port=coll.port)
+    a.start()
+    try:
+        assert coll2.wait(lambda c: len(c.events()) >= 2)
+        assert coll2.enrolments == 0
+    finally:
+        a.stop()
+        coll2.stop()
