@@ -375,9 +375,9 @@ static int unit_exec_start(const char *text, struct buf *exec)
 	return r == -EFBIG ? 0 : r;
 }
 
-static int cmp_names(const void *a, const void *b)
+static int cmp_basenames(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(strrchr(*(char *const *)a, '/') + 1, strrchr(*(char *const *)b, '/') + 1);
 }
 
 static int read_systemd(struct host_facts *f)
@@ -393,27 +393,32 @@ static int read_systemd(struct host_facts *f)
 	if (host_read(f, unit, HOST_FILE_CAP, &text) == 0)
 		r = unit_exec_start(text, &exec);
 	free(text);
-	/* drop-ins, in name order, each may replace ExecStart */
-	char dir[PATH_MAX];
-	DIR *dh = NULL;
+	/* drop-ins from every unit directory (a name in /etc hides the same name
+	 * further down), applied in name order; each may replace ExecStart */
 	char *names[MAX_DROPINS];
 	size_t n = 0;
-	if (host_path(f, "/etc/systemd/system/docker.service.d", dir, sizeof(dir)) == 0 && (dh = opendir(dir))) {
+	for (size_t d = 0; host_unit_dirs[d]; d++) {
+		char rel_dir[PATH_MAX], dir[PATH_MAX];
+		snprintf(rel_dir, sizeof(rel_dir), "%s/docker.service.d", host_unit_dirs[d]);
+		DIR *dh = host_path(f, rel_dir, dir, sizeof(dir)) == 0 ? opendir(dir) : NULL;
 		struct dirent *e;
-		while ((e = readdir(dh)) && n < MAX_DROPINS) {
+		while (dh && (e = readdir(dh)) && n < MAX_DROPINS) {
 			size_t l = strlen(e->d_name);
-			if (l > 5 && strcmp(e->d_name + l - 5, ".conf") == 0 && (names[n] = strdup(e->d_name)))
+			bool hidden = false;
+			for (size_t k = 0; k < n && !hidden; k++)
+				hidden = strcmp(strrchr(names[k], '/') + 1, e->d_name) == 0;
+			if (l > 5 && strcmp(e->d_name + l - 5, ".conf") == 0 && !hidden &&
+			    asprintf(&names[n], "%s/%s", rel_dir, e->d_name) >= 0)
 				n++;
 		}
-		closedir(dh);
+		if (dh)
+			closedir(dh);
 	}
-	qsort(names, n, sizeof(names[0]), cmp_names);
+	qsort(names, n, sizeof(names[0]), cmp_basenames);
 	for (size_t i = 0; i < n; i++) {
-		char rel[PATH_MAX];
-		snprintf(rel, sizeof(rel), "/etc/systemd/system/docker.service.d/%s", names[i]);
-		if (r == 0 && host_read(f, rel, HOST_FILE_CAP, &text) == 0) {
+		if (r == 0 && host_read(f, names[i], HOST_FILE_CAP, &text) == 0) {
 			if (strstr(text, "ExecStart="))
-				snprintf(source, sizeof(source), "%s", rel);
+				snprintf(source, sizeof(source), "%s", names[i]);
 			r = unit_exec_start(text, &exec);
 			free(text);
 		}

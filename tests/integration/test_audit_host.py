@@ -70,7 +70,7 @@ def host(tmp_path, dockerd):
 
 
 def test_host_tree_failing(dockerd, host):
-    rules = audit(dockerd, "--host-root", str(host), "-c", "1.1,2.2,2.3,2.5,2.9,2.10,3")
+    rules = audit(dockerd, "--host-root", str(host), "-c", "1.1,2.2,2.3,2.5,2.6,2.9,2.10,2.18,3")
     v = {k: r["verdict"] for k, r in rules.items()}
     # daemon options: the command line beats daemon.json (icc), daemon.json beats systemd and DOCKER_OPTS
     assert v["2.2"] == "pass"
@@ -78,6 +78,8 @@ def test_host_tree_failing(dockerd, host):
     assert "daemon.json" in rules["2.3"]["offenders"][0]["detail"]
     assert v["2.5"] == "fail" and "registry.example:5000" in rules["2.5"]["offenders"][0]["detail"]
     assert v["2.9"] == "pass"                       # userns-remap from the systemd drop-in
+    # drop-ins in name order across unit directories, /etc hiding /lib's file of the same name
+    assert v["2.6"] == "pass" and v["2.18"] == "pass", (rules["2.6"], rules["2.18"])
     assert v["2.10"] == "fail" and "/fixture.slice" in rules["2.10"]["offenders"][0]["detail"]
     # 1.1.1: a bind mount is not a partition
     assert v["1.1.1"] == "fail" and "bind mount" in rules["1.1.1"]["offenders"][0]["detail"]
