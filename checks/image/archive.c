@@ -379,8 +379,15 @@ int image_archive_open(const char *input, const char *tmpdir, const struct extra
 			snprintf(err, errlen, "%s: %s", input, strerror(errno));
 			goto out;
 		}
+		/* the archive's own files are whole layers: only the total limit applies to them */
+		struct extract_limits olim = out->lim;
+		olim.max_file_bytes = olim.max_total_bytes ? olim.max_total_bytes : (uint64_t)16 << 30;
+		struct extract_stats ost = { 0 };
 		char xerr[256];
-		r = image_extract_tar(fd, outer, &out->lim, &out->stats, xerr, sizeof(xerr));
+		r = image_extract_tar(fd, outer, &olim, &ost, xerr, sizeof(xerr));
+		out->stats.unsafe += ost.unsafe;
+		out->stats.devices += ost.devices;
+		out->stats.truncated += ost.truncated;
 		if (r < 0) {
 			snprintf(err, errlen, "%s: %s", input, xerr);
 			goto out;
