@@ -51,15 +51,21 @@ static void event_facts(const struct spool_event *e, struct event_facts *f)
 	yajl_tree_free(v);
 }
 
-static void otlp_attr_str(struct jsonw *w, const char *k, const char *v)
+/* {"key":k,"value":{kind:v}}; kind is stringValue or intValue */
+static void otlp_attr(struct jsonw *w, const char *k, const char *kind, const char *v)
 {
 	jsonw_obj_begin(w);
 	jsonw_kstr(w, "key", k);
 	jsonw_str(w, "value");
 	jsonw_obj_begin(w);
-	jsonw_kstr(w, "stringValue", v);
+	jsonw_kstr(w, kind, v);
 	jsonw_obj_end(w);
 	jsonw_obj_end(w);
+}
+
+static void otlp_attr_str(struct jsonw *w, const char *k, const char *v)
+{
+	otlp_attr(w, k, "stringValue", v);
 }
 
 static void otlp_attr_int(struct jsonw *w, const char *k, int64_t v)
@@ -67,13 +73,7 @@ static void otlp_attr_int(struct jsonw *w, const char *k, int64_t v)
 	/* OTLP/JSON carries 64-bit integers as decimal strings */
 	char s[24];
 	snprintf(s, sizeof(s), "%lld", (long long)v);
-	jsonw_obj_begin(w);
-	jsonw_kstr(w, "key", k);
-	jsonw_str(w, "value");
-	jsonw_obj_begin(w);
-	jsonw_kstr(w, "intValue", s);
-	jsonw_obj_end(w);
-	jsonw_obj_end(w);
+	otlp_attr(w, k, "intValue", s);
 }
 
 /* OCSF severity_id → OpenTelemetry SeverityNumber */
