@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/host_state.h"
 #include "audit/prim_util.h"
 #include "json.h"
 
@@ -116,12 +117,17 @@ static int eval_user(const struct audit_check *c, struct audit_outcome *o)
 		const struct docker_image *img = snapshot_find_image(c->snap, ct->image_id);
 		o->n_objects++;
 		/* a container that runs as root although its image names another user */
-		if (user_is_root(ct->user) && img && !user_is_root(img->user)) {
-			int r = offender_container(o, ct, "runs as %s, overriding the image's USER %s",
-						   ct->user[0] ? ct->user : "root", img->user);
-			if (r < 0)
-				return r;
-		}
+		const struct host_ctr_state *ps = host_ctr_state_find(c->host, ct->id);
+		int r = 0;
+		if (user_is_root(ct->user) && img && !user_is_root(img->user))
+			r = offender_container(o, ct, "runs as %s, overriding the image's USER %s",
+					       ct->user[0] ? ct->user : "root", img->user);
+		/* what the kernel says about its init process (host_procs.c) */
+		else if (!user_is_root(ct->user) && ps && ps->status.state == FACT_OK && ps->uid == 0)
+			r = offender_container(o, ct, "names user %s, but its init process (pid %d) runs as uid 0",
+					       ct->user[0] ? ct->user : img ? img->user : "?", ps->pid);
+		if (r < 0)
+			return r;
 	}
 	outcome_conclude(o, "images and containers", "no images");
 	return 0;
@@ -132,7 +138,7 @@ const struct audit_primitive audit_prim_image_user = {
 	.summary = "fails images whose default user is root (or unset), and containers run as root against "
 		   "their image's USER",
 	.optional = (const char *const[]){ "images", NULL },
-	.needs = AUDIT_NEED_IMAGES,
+	.needs = AUDIT_NEED_IMAGES | AUDIT_NEED_HOST_PROCS,
 	.validate = validate_images_param,
 	.eval = eval_user,
 };

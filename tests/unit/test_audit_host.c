@@ -268,6 +268,84 @@ static void test_users_status_cgroup(void **state)
 	assert_string_equal(path, "/system.slice/docker-abc.scope");
 }
 
+static const char *const PROC_RULES =
+	"[ruleset]\nname = T\nbenchmarks = 1.6.0\n"
+#define CTR_RULE(id, check) \
+	"[" id "]\ntitle = T\nsection = 5 S\nlevel = 1\nassessment = automated\nseverity = low\nscope = container\n" \
+	"check = " check "\n"
+	CTR_RULE("4.1", "image_user")
+	CTR_RULE("5.22", "container_seccomp")
+	CTR_RULE("5.26", "container_no_new_privileges")
+	CTR_RULE("5.7", "container_process") "check.names = sshd\n";
+
+/* A container that declares user 1000 and no-new-privileges, whose init
+ * process the host's /proc shows as uid 0 without NoNewPrivs or seccomp,
+ * running sshd in its cgroup. */
+static void test_running_state_beside_declared(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/dwprocXXXXXX";
+	assert_non_null(mkdtemp(root));
+	const char *id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char rel[256];
+	write_file(root, "/proc/321/status", "Name:\tsshd\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nNoNewPrivs:\t0\n"
+		   "Seccomp:\t0\nCapEff:\t000001ffffffffff\n", 0644);
+	snprintf(rel, sizeof(rel), "12:pids:/docker/%s\n4:cpu,cpuacct:/docker/%s\n", id, id);
+	write_file(root, "/proc/321/cgroup", rel, 0644);
+	write_file(root, "/proc/321/comm", "sshd\n", 0644);
+	snprintf(rel, sizeof(rel), "/sys/fs/cgroup/pids/docker/%s/cgroup.procs", id);
+	write_file(root, rel, "321\n", 0644);
+	struct host_run h;
+	char err[512] = "";
+	memset(&h, 0, sizeof(h));
+	if (audit_ruleset_load_text(&h.rs, "t.ini", PROC_RULES, strlen(PROC_RULES), NULL, err, sizeof(err)) < 0)
+		fail_msg("rules: %s", err);
+	const char *inspect = "{\"Config\": {\"User\": \"1000\", \"Labels\": {}}, "
+			      "\"HostConfig\": {\"SecurityOpt\": [\"no-new-privileges\"]}}";
+	yajl_val raw;
+	assert_int_equal(json_parse(inspect, strlen(inspect), &raw, err, sizeof(err)), 0);
+	struct docker_container ct = { .id = id, .name = "web", .image_ref = "app:1", .image_id = "sha256:img",
+				       .state = "running", .created = "", .started_at = "", .user = "1000",
+				       .network_mode = "default", .restart_policy = "no", .pid = 321, .raw = raw };
+	const char *tags[] = { "app:1" };
+	struct docker_image img = { .id = "sha256:img", .repo_tags = tags, .n_repo_tags = 1, .created = "",
+				    .user = "1000", .raw = raw };
+	h.snap.containers = &ct;
+	h.snap.n_containers = 1;
+	h.snap.images = &img;
+	h.snap.n_images = 1;
+	h.snap.have_images = true;
+	h.snap.info.driver = h.snap.info.logging_driver = h.snap.info.cgroup_driver = "";
+	h.snap.info.default_runtime = "";
+	h.snap.info.docker_root_dir = "/var/lib/docker";
+	struct audit_ctx ctx = { .rules = &h.rs, .now = 1 };
+	struct snapshot_request sr;
+	struct host_facts_request hr;
+	audit_plan(&ctx, &sr, &hr);
+	assert_true(hr.procs);
+	assert_int_equal(host_facts_init(&h.host, root), 0);
+	assert_int_equal(host_facts_collect(&h.host, &hr, &h.snap), 0);
+	assert_int_equal(audit_run(&ctx, &h.snap, &h.host, &h.res), 0);
+	const struct audit_finding *f = finding(&h.res, "4.1");
+	assert_int_equal(f->out.verdict, AUDIT_FAIL);
+	assert_non_null(strstr(f->out.offenders[0].detail, "names user 1000, but its init process (pid 321) runs as uid 0"));
+	f = finding(&h.res, "5.22");
+	assert_int_equal(f->out.verdict, AUDIT_FAIL);
+	assert_non_null(strstr(f->out.offenders[0].detail, "Seccomp: 0"));
+	f = finding(&h.res, "5.26");
+	assert_int_equal(f->out.verdict, AUDIT_FAIL);
+	assert_non_null(strstr(f->out.offenders[0].detail, "NoNewPrivs: 0 although it sets no-new-privileges"));
+	f = finding(&h.res, "5.7");
+	assert_int_equal(f->out.verdict, AUDIT_FAIL);
+	snprintf(rel, sizeof(rel), "runs sshd (pid 321, exe unreadable; from cgroup /sys/fs/cgroup/pids/docker/%s)", id);
+	assert_string_equal(f->out.offenders[0].detail, rel);
+	host_run_free(&h);
+	yajl_tree_free(raw);
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_partition_from_mountinfo),
 		cmocka_unit_test(test_daemon_flags_and_json),
 		cmocka_unit_test(test_users_status_cgroup),
+		cmocka_unit_test(test_running_state_beside_declared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
