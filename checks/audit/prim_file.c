@@ -144,11 +144,11 @@ static int eval_file(const struct audit_check *c, struct audit_outcome *o)
 			return r;
 	}
 	if (o->n_offenders) {
-		audit_outcome_set(o, AUDIT_FAIL, "%zu of %zu files of %s fail", o->n_offenders, o->n_objects, target);
+		audit_outcome_set(o, AUDIT_FAIL, "%zu of %zu paths of %s fail", o->n_offenders, o->n_objects, target);
 	} else if (unreadable) {
 		audit_outcome_set(o, AUDIT_NOT_EVALUATED, "cannot read %s", why_unreadable);
 	} else if (o->n_objects) {
-		audit_outcome_set(o, AUDIT_PASS, "%zu files of %s checked", o->n_objects, target);
+		audit_outcome_set(o, AUDIT_PASS, "%zu paths of %s checked", o->n_objects, target);
 	} else {
 		audit_outcome_set(o, AUDIT_NOT_APPLICABLE, "%s is absent", absent ? absent : target);
 	}
