@@ -1,4 +1,4 @@
-/* fuzz_auditctl_rules.c: libFuzzer target: audit rule files (auditctl syntax) and mountinfo text, as the host collectors read them. */
+/* fuzz_auditctl_rules.c: libFuzzer target: the host texts the audit's host collectors parse: audit rule files (auditctl syntax), mountinfo, /proc status and cgroup, passwd and group. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[256];
 	host_cgroup_path(text, "pids", path, sizeof(path));
 	host_cgroup_path(text, NULL, path, sizeof(path));
+	struct host_users u = { 0 };
+	if (host_users_parse_passwd(&u, text) == 0 && host_users_parse_group(&u, text) == 0)
+		for (size_t i = 0; i < u.n_users; i++)
+			if (!host_user_name(&u, u.users[i].id))
+				abort();
+	host_users_free(&u);
 	free(text);
 	return 0;
 }
