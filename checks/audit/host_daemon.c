@@ -636,6 +636,9 @@ static int collect_daemon_process(struct host_facts *f, const struct snapshot *s
 	if (!pick) {
 		if (proc_err)
 			set_unavailable(&f->daemon.process_config, "cannot list %.200s/proc: %s", f->root, strerror(proc_err));
+		else if (!n && !f->root[0] && f->own_container_id[0])
+			set_unavailable(&f->daemon.process_config, "%s", "dockerd is not visible from the container dockward "
+					"runs in: give it the host's / with --host-root and the host's PID namespace");
 		else if (!n)
 			set_unavailable(&f->daemon.process_config, "dockerd not running on this host%s%s",
 					f->root[0] ? " (no dockerd under " : "", f->root[0] ? "the host root's /proc)" : "");
