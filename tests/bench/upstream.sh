@@ -60,7 +60,7 @@ root, dw, tmp, host, idle_s = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 sys.path.insert(0, os.path.join(root, "tests", "integration"))
 from collector import Agent
 a = Agent(dw, os.path.join(tmp, "idle"), docker_host=host,
-          sinks="[audit]\nrules_dir = %s/rules\n" % root)
+          sinks="[audit]\nrules_dir = %s/rules\n[runtime]\nrules_dir = %s/rules/runtime\n" % (root, root))
 a.start()
 deadline = time.time() + 60
 while time.time() < deadline:
