@@ -118,7 +118,11 @@ static void print_text(yajl_val st, yajl_val up, bool running, int64_t now)
 		       (long long)json_int(s, "events_delivered", 0), (long long)json_int(s, "batches_delivered", 0), t1,
 		       (long long)json_int(s, "dead_events", 0));
 		if (json_int(s, "consecutive_failures", 0) > 0) {
-			ago(json_int(s, "next_retry_ms", 0), now, t2, sizeof(t2));
+			int64_t next = json_int(s, "next_retry_ms", 0);
+			if (next > now)
+				ago(next, now, t2, sizeof(t2));
+			else
+				snprintf(t2, sizeof(t2), "now");
 			printf("; FAILING (%lld in a row, retry %s): %s", (long long)json_int(s, "consecutive_failures", 0),
 			       t2, str(s, "last_error", c, sizeof(c)));
 		}
