@@ -103,6 +103,8 @@ def test_container_events_raise_and_resolve(clean_daemon, busybox_image, work):
         assert "images not matched" in a.status()["daemon"]["engines"]["scan"]
         assert not [e for e in a.local_events() if e["class_uid"] == 2002]
     finally:
+        # the engine is shared with the other tests, which count its images
+        d.docker("rmi", "dwtest/empty:1", check=False)
         assert a.stop() == 0
     # every event is valid OCSF; every finding id is stable across raise and close
     for e in a.local_events():
@@ -154,6 +156,7 @@ def test_image_import_is_scanned_and_removal_resolves(clean_daemon, work):
         assert wait_for(lambda: ids <= {e["finding_info"]["uid"] for e in a.local_events()
                                         if e["class_uid"] == 2002 and e["activity_id"] == 3})
     finally:
+        d.docker("rmi", "dwtest/oldssl:1", check=False)
         assert a.stop() == 0
 
 
