@@ -19,8 +19,8 @@ def scenario(clean_daemon, busybox_image):
     os.makedirs(odd)
     d.docker("volume", "create", "dwvol")
     ids = {}
-    ids["web"] = d.docker("run", "-d", "--name", "web", "-p", "18080:80", "-p", "127.0.0.1:18443:443/tcp",
-                          "-p", "18053:53/udp", "--user", "65534:65534",
+    ids["web"] = d.docker("run", "-d", "--name", "web", "-p", "28080:80", "-p", "127.0.0.1:28443:443/tcp",
+                          "-p", "28053:53/udp", "--user", "65534:65534",
                           "--restart", "on-failure:3", "--mount", 'type=bind,"source=%s",target=/data,readonly' % odd.replace('"', '""'),
                           "-v", "dwvol:/vol", busybox_image, "httpd", "-f", "-p", "80")
     ids["stopped.one"] = d.docker("create", "--name", "stopped.one", busybox_image, "true")
@@ -73,9 +73,9 @@ def test_inventory_json_reports_exactly_the_containers(scenario, dockward):
     assert web["created"] == d.docker("inspect", "-f", "{{.Created}}", "web")
     assert web["pid"] > 0
     ports = {(p["container_port"], p["protocol"], p["host_ip"], p["host_port"]) for p in web["ports"]}
-    assert (80, "tcp", "0.0.0.0", 18080) in ports
-    assert (443, "tcp", "127.0.0.1", 18443) in ports
-    assert (53, "udp", "0.0.0.0", 18053) in ports
+    assert (80, "tcp", "0.0.0.0", 28080) in ports
+    assert (443, "tcp", "127.0.0.1", 28443) in ports
+    assert (53, "udp", "0.0.0.0", 28053) in ports
     assert all(p[2] in ("0.0.0.0", "::", "127.0.0.1") for p in ports)
     mounts = {m["destination"]: m for m in web["mounts"]}
     assert mounts["/data"]["type"] == "bind"
@@ -103,7 +103,10 @@ def test_inventory_json_reports_exactly_the_containers(scenario, dockward):
     assert hn["ports"] == []
 
     # every image and network the engine has, from the same snapshot
-    assert [i["tags"] for i in doc["images"]] == [["dwtest/busybox:1"]]
+    # (other test modules may have left images of their own: compare with the engine's list)
+    engine_images = set(d.docker("images", "-q", "--no-trunc").split())
+    assert {i["id"] for i in doc["images"]} == engine_images
+    assert ["dwtest/busybox:1"] in [i["tags"] for i in doc["images"]]
     assert {"bridge", "host", "none"} <= {n["name"] for n in doc["networks"]}
 
 
