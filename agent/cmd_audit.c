@@ -250,13 +250,24 @@ int cmd_audit(struct app *a, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	/* process lists: from the host's /proc first; the engine is asked only for the containers it cannot list */
+	bool want_top = sreq.top;
+	sreq.top = false;
 	int r = snapshot_collect(dc, &sreq, &snap);
 	if (r < 0) {
 		rc = app_docker_failed(dc, r);
 		goto out;
 	}
 	have_snap = true;
-	if (host_facts_collect(&host, &hreq, &snap) < 0 || audit_run(&x.ctx, &snap, &host, &res) < 0) {
+	if (host_facts_collect(&host, &hreq, &snap) < 0) {
+		log_error("audit: out of memory");
+		goto out;
+	}
+	if (want_top && (r = audit_collect_tops(dc, &x.ctx, &host, &snap)) < 0) {
+		rc = app_docker_failed(dc, r);
+		goto out;
+	}
+	if (audit_run(&x.ctx, &snap, &host, &res) < 0) {
 		log_error("audit: out of memory");
 		goto out;
 	}

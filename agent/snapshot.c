@@ -158,7 +158,7 @@ static int collect_objects(struct docker_client *c, const struct snapshot_reques
 	return r;
 }
 
-static int collect_tops(struct docker_client *c, struct snapshot *s)
+int snapshot_collect_tops(struct docker_client *c, struct snapshot *s, const bool *want)
 {
 	if (!s->n_containers)
 		return 0;
@@ -168,7 +168,7 @@ static int collect_tops(struct docker_client *c, struct snapshot *s)
 	size_t n = 0;
 	int r = s->tops && items && which ? 0 : -ENOMEM;
 	for (size_t i = 0; r == 0 && i < s->n_containers; i++) {
-		if (strcmp(s->containers[i].state, "running") != 0)
+		if (strcmp(s->containers[i].state, "running") != 0 || (want && !want[i]))
 			continue;
 		which[n] = i;
 		r = docker_fetch_set_object(&items[n++], "/containers/", s->containers[i].id, "/top");
@@ -209,7 +209,7 @@ int snapshot_collect(struct docker_client *c, const struct snapshot_request *req
 		out->have_networks = r == 0;
 	}
 	if (r == 0 && req->top)
-		r = collect_tops(c, out);
+		r = snapshot_collect_tops(c, out, NULL);
 	if (r == 0) {
 		out->docker_host = strdup(docker_client_host(c));
 		out->api_version = strdup(docker_client_api_version(c));

@@ -33,6 +33,9 @@ struct snapshot {
  * docker_client_error(c) says why. */
 int snapshot_collect(struct docker_client *c, const struct snapshot_request *req, struct snapshot *out);
 void snapshot_free(struct snapshot *s);
+/* The process lists of the running containers (those with want[i], parallel to containers, when want is
+ * not NULL), for a stage that learns after the collection which ones it still needs. Call at most once. */
+int snapshot_collect_tops(struct docker_client *c, struct snapshot *s, const bool *want);
 
 /* Counts by state: running (incl. paused/restarting), stopped (exited/dead), created. */
 void snapshot_count_states(const struct snapshot *s, size_t *running, size_t *stopped, size_t *created);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/host_state.h"
 #include "json.h"
 
 const char *audit_param(const struct audit_check *c, const char *name)
@@ -46,6 +47,7 @@ void audit_plan(const struct audit_ctx *ctx, struct snapshot_request *sr, struct
 		hr->daemon |= (n & AUDIT_NEED_HOST_DAEMON) != 0;
 		hr->files |= (n & AUDIT_NEED_HOST_FILES) != 0;
 		hr->procs |= (n & AUDIT_NEED_HOST_PROCS) != 0;
+		hr->image_scans |= (n & AUDIT_NEED_IMAGE_SCANS) != 0;
 	}
 	/* the daemon's options decide several container verdicts and the preconditions */
 	hr->daemon |= hr->files || hr->procs;
@@ -78,6 +80,22 @@ static bool container_in_scope(const struct audit_ctx *ctx, const struct host_fa
 	if (ctx->exclude_containers && fnmatch(ctx->exclude_containers, ct->name, 0) == 0)
 		return false;
 	return labels_match(ctx, ct);
+}
+
+int audit_collect_tops(struct docker_client *dc, const struct audit_ctx *ctx, const struct host_facts *h,
+		       struct snapshot *s)
+{
+	bool *want = calloc(s->n_containers ? s->n_containers : 1, sizeof(*want));
+	if (!want)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_containers; i++) {
+		const struct docker_container *ct = &s->containers[i];
+		const struct host_ctr_state *ps = host_ctr_state_find(h, ct->id);
+		want[i] = container_in_scope(ctx, h, ct) && !(ps && ps->procs_status.state == FACT_OK);
+	}
+	int r = snapshot_collect_tops(dc, s, want);
+	free(want);
+	return r;
 }
 
 static bool container_filtered(const struct audit_ctx *ctx)

@@ -49,6 +49,12 @@ struct audit_result {
 /* What the selected rules need collected (snapshot parts and host collectors). */
 void audit_plan(const struct audit_ctx *ctx, struct snapshot_request *snap_req,
 		struct host_facts_request *host_req);
+/* After snapshot_collect (without top) and host_facts_collect: the engine's process lists
+ * (/containers/ID/top, one API call each) of the running containers in scope whose cgroup the host's
+ * /proc could not list (no access to the host's /proc, e.g. in a container without --host-root): the
+ * cgroup reader (host_procs.c) answers the same question for the others. -errno as snapshot_collect. */
+int audit_collect_tops(struct docker_client *dc, const struct audit_ctx *ctx, const struct host_facts *h,
+		       struct snapshot *s);
 /* Evaluates the selected rules. Returns 0, or -ENOMEM. */
 int audit_run(const struct audit_ctx *ctx, const struct snapshot *s, const struct host_facts *h,
 	      struct audit_result *out);
