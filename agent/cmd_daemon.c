@@ -99,6 +99,11 @@ static int check_upstream(struct daemon_cmd *dc, const struct config *cfg, char 
 	return r;
 }
 
+static bool has_destination(const struct config *cfg)
+{
+	return cfg->upstream_url[0] || cfg->n_sinks > 0;
+}
+
 static void host_identity(struct daemon_cmd *dc)
 {
 	if (gethostname(dc->host_name, sizeof(dc->host_name)) < 0)
@@ -273,22 +278,29 @@ static void usage(FILE *f)
 		   "destinations through a spool under [upstream] spool_dir. SIGHUP reloads\n"
 		   "the configuration; SIGTERM stops after flushing. `dockward status` shows\n"
 		   "what it is doing.\n\n"
-		   "  -f, --foreground   stay attached (for systemd and containers)\n");
+		   "  -f, --foreground   stay attached (for systemd and containers)\n"
+		   "      --once         one full audit and scan, reported to the configured\n"
+		   "                     destinations, then exit (the daily timer's run);\n"
+		   "                     exit status 3 when the Docker engine is unreachable\n");
 }
 
 int cmd_daemon(struct app *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "once", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool foreground = false;
+	bool foreground = false, once = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			foreground = true;
+			break;
+		case 'o':
+			once = foreground = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -308,6 +320,11 @@ int cmd_daemon(struct app *a, int argc, char **argv)
 	if (check_upstream(&dc, &a->cfg, err, sizeof(err)) < 0) {
 		log_error("daemon: %s", err);
 		return EXIT_USAGE;
+	}
+	if (once && !has_destination(&a->cfg)) {
+		/* nobody would ever read the spool: do not let daily runs fill it */
+		log_info("daemon: no [upstream] url and no [sink.NAME] configured: nothing to report");
+		return EXIT_OK;
 	}
 	struct passwd *pw = getuid() == 0 && a->cfg.upstream_user[0] ? getpwnam(a->cfg.upstream_user) : NULL;
 	if (pw) {
@@ -350,6 +367,7 @@ int cmd_daemon(struct app *a, int argc, char **argv)
 		.cfg = &a->cfg, .make_client = make_client, .make_client_user = &dc,
 		.host_name = dc.host_name, .host_id = dc.host_id, .notify_fd = -1,
 		.spool_uid = dc.uid, .spool_gid = dc.gid, .reload = reload_config, .user = &dc,
+		.once = once,
 	};
 	pid_t pid = spawn_uploader(&dc, &o.notify_fd);
 	if (pid == 0) {

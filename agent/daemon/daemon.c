@@ -55,6 +55,7 @@ struct daemon {
 	int64_t next_reconnect_ms, next_full_ms, next_heartbeat_ms, next_status_ms, next_engine_poll_ms;
 	int64_t last_event_time;        /* seconds, to resume the stream without a gap */
 	bool first_full_pending;
+	bool once_done;                 /* --once: the full evaluation has run */
 	bool stream_dead[DAEMON_N_ENGINES];     /* a streaming engine that could not start or failed */
 	bool status_dirty;
 	char state_path[PATH_MAX], status_path[PATH_MAX];
@@ -217,6 +218,7 @@ static void full_evaluation(struct daemon *d)
 	for (int i = 0; i < DAEMON_N_ENGINES; i++)
 		run_engine(d, &d->engines[i], -1, NULL);
 	d->first_full_pending = false;
+	d->once_done = d->o->once;
 	d->full_runs++;
 	d->last_full_ms = now_ms();
 	d->next_full_ms = d->last_full_ms + (int64_t)d->cfg->audit_interval_ms;
@@ -656,6 +658,11 @@ int daemon_run(struct daemon_options *o, char *err, size_t errlen)
 	if (r < 0)
 		goto out;
 	docker_connect(d);
+	if (!d->docker_up && o->once) {
+		snprintf(err, errlen, "%s", d->docker_error);
+		r = -EHOSTDOWN;
+		goto out;
+	}
 	if (!d->docker_up)
 		log_warning("daemon: Docker engine not reachable (%s); retrying", d->docker_error);
 	sd_notify_send("READY=1\nSTATUS=running");
@@ -684,6 +691,8 @@ int daemon_run(struct daemon_options *o, char *err, size_t errlen)
 		/* at most once a second when something changed, else twice a minute */
 		if ((d->status_dirty && now >= d->next_status_ms) || now >= d->next_status_ms + 29000)
 			write_status(d);
+		if (d->once_done)
+			break;      /* the heartbeat above went with it */
 		int64_t wait = next_deadline(d) - now_ms();
 		if (wait < 0)
 			wait = 0;

@@ -21,6 +21,9 @@ struct daemon_options {
 	 * updating notify_fd and uploader_pid); <0 keeps everything as it was */
 	int (*reload)(struct daemon_options *o, char *err, size_t errlen);
 	void *user;
+	/* one full evaluation, spooled and handed to the uploader, then stop
+	 * (the daily one-shot run); an unreachable engine is then an error */
+	bool once;
 };
 
 /* Runs until SIGTERM/SIGINT; returns 0 after a clean stop (state saved,
