@@ -19,3 +19,15 @@ def test_every_documented_default_is_accepted(tmp_path):
     conf.write_text(uncommented)
     r = run_dockward("--config", str(conf), "version")
     assert r.rc == 0, r.err
+
+
+def test_every_key_is_documented():
+    """Each key of the table in agent/config.c is in the sample config and in dockward.conf(5)."""
+    table = open(os.path.join(ROOT, "agent", "config.c")).read()
+    keys = re.findall(r'K\("([a-z]+)", "([a-z_]+)"', table)
+    assert len(keys) > 20
+    sample = open(os.path.join(ROOT, "packaging", "dockward.conf")).read()
+    man = open(os.path.join(ROOT, "docs", "man", "dockward.conf.5.scd")).read()
+    for section, key in keys:
+        assert re.search(r"^;?%s =" % key, sample, re.M), "%s.%s not in packaging/dockward.conf" % (section, key)
+        assert "*%s*" % key in man, "%s.%s not in docs/man/dockward.conf.5.scd" % (section, key)
