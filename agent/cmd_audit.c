@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "audit/engine.h"
+#include "audit/image_scans.h"
 #include "exitcode.h"
 #include "log.h"
 #include "report/audit_report.h"
@@ -84,6 +85,10 @@ static int parse_args(struct app *a, int argc, char **argv, struct audit_args *x
 	x->waivers = a->cfg.audit_waivers;
 	x->host_root = a->cfg.host_root;
 	x->color = COLOR_AUTO;
+	if (audit_scan_mode_parse(a->cfg.audit_scan_images) < 0) {
+		log_error("audit: [audit] scan_images must be off, cached or scan, not \"%s\"", a->cfg.audit_scan_images);
+		return EXIT_USAGE;
+	}
 	x->fail_on = audit_severity_parse(a->cfg.audit_fail_on);
 	if (x->fail_on < 0) {
 		log_error("audit: [audit] fail_on must be low, medium, high or critical, not \"%s\"", a->cfg.audit_fail_on);
@@ -199,6 +204,24 @@ static int write_report(const struct audit_args *x, const struct audit_result *r
 	return EXIT_OK;
 }
 
+/* The image scanner's results for rules 4.3, 4.4 and 4.8 ([audit] scan_images).
+ * With a container filter only the images of containers are scanned (a
+ * superset of those in scope: the engine decides the scope). */
+static int audit_collect_scans(struct app *a, struct docker_client *dc, const struct audit_ctx *ctx,
+			       const struct snapshot *snap, struct audit_image_scans *out)
+{
+	bool filtered = ctx->only_container || ctx->container_pattern || ctx->exclude_containers || ctx->n_labels;
+	bool *wanted = filtered ? calloc(snap->n_images + 1, sizeof(bool)) : NULL;
+	if (filtered && !wanted)
+		return -ENOMEM;
+	for (size_t i = 0; filtered && i < snap->n_images; i++)
+		for (size_t k = 0; k < snap->n_containers && !wanted[i]; k++)
+			wanted[i] = strcmp(snap->containers[k].image_id, snap->images[i].id) == 0;
+	int r = audit_image_scans_collect(dc, snap, &a->cfg, wanted, out);
+	free(wanted);
+	return r;
+}
+
 int cmd_audit(struct app *a, int argc, char **argv)
 {
 	struct audit_args x = { 0 };
@@ -212,6 +235,7 @@ int cmd_audit(struct app *a, int argc, char **argv)
 	struct snapshot snap = { 0 };
 	struct host_facts host;
 	struct audit_result res = { 0 };
+	struct audit_image_scans scans = { 0 };
 	bool have_snap = false, have_host = false, have_rules = false;
 	char err[1024] = "";
 	if (audit_ruleset_load_dir(&rs, x.rules_dir, x.benchmark, err, sizeof(err)) < 0) {
@@ -259,6 +283,13 @@ int cmd_audit(struct app *a, int argc, char **argv)
 		goto out;
 	}
 	have_snap = true;
+	if (hreq.image_scans) {
+		if (audit_collect_scans(a, dc, &x.ctx, &snap, &scans) < 0) {
+			log_error("audit: out of memory");
+			goto out;
+		}
+		host.scans = &scans;
+	}
 	if (host_facts_collect(&host, &hreq, &snap) < 0) {
 		log_error("audit: out of memory");
 		goto out;
@@ -279,6 +310,7 @@ int cmd_audit(struct app *a, int argc, char **argv)
 		rc = EXIT_FINDINGS;
 out:
 	audit_result_free(&res);
+	audit_image_scans_free(&scans);
 	if (have_host)
 		host_facts_free(&host);
 	if (have_snap)

@@ -45,6 +45,7 @@ static const struct config_key config_keys[] = {
 	K("audit", "waivers", KEY_STRING, audit_waivers, "", 0, 0),
 	K("audit", "fail_on", KEY_STRING, audit_fail_on, "low", 0, 0),
 	K("audit", "trusted_users", KEY_STRING, audit_trusted_users, "root", 0, 0),
+	K("audit", "scan_images", KEY_STRING, audit_scan_images, "scan", 0, 0),
 	K("scan", "recent_days", KEY_SIZE, scan_recent_days, "30", 0, 36500),
 	K("scan", "max_image_size", KEY_SIZE, scan_max_image_bytes, "16G", 1 << 20, (uint64_t)1 << 42),
 	K("scan", "max_file_size", KEY_SIZE, scan_max_file_bytes, "1G", 4096, (uint64_t)1 << 40),

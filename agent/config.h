@@ -32,6 +32,7 @@ struct config {
 	char *audit_waivers;            /* [audit] waivers: waivers file, "" = none */
 	char *audit_fail_on;            /* [audit] fail_on: low|medium|high|critical */
 	char *audit_trusted_users;      /* [audit] trusted_users: who may be in the docker group */
+	char *audit_scan_images;        /* [audit] scan_images: off|cached|scan (rules 4.3, 4.4, 4.8) */
 	uint64_t scan_recent_days;      /* also scan images created/pulled within this many days */
 	uint64_t scan_max_image_bytes;  /* an exported or unpacked image */
 	uint64_t scan_max_file_bytes;   /* one file of an unpacked image */

@@ -58,6 +58,7 @@ struct scan_options {
 	uint64_t max_file_bytes;
 	size_t max_entries;             /* walked per image */
 	bool no_cache;
+	bool cache_only;                /* never read the image: a cache miss is reported not scanned */
 };
 
 /* Scans one engine image (inspect + history in img). */

@@ -355,6 +355,11 @@ int scan_engine_image(struct docker_client *c, const struct docker_image *img, c
 		r = out->source ? 0 : -ENOMEM;
 		goto out;
 	}
+	if (o->cache_only) {
+		scan_image_not_scanned(out, "no cached scan result for its layers (an earlier `dockward scan` leaves one)");
+		r = 0;
+		goto out;
+	}
 	r = open_overlay2(img, o, &fs, why, sizeof(why));
 	if (r == 0) {
 		out->source = strdup("overlay2");

@@ -50,6 +50,9 @@ struct host_facts {
 	/* Host collectors add their fact groups here, each with a fact_status. */
 	const char *trusted_users;      /* [audit] trusted_users: comma-separated, set by the caller */
 	struct host_local *local;       /* host_state.h: files, users, audit rules, partition, procs */
+	/* image_scans.h: the image scanner's results, collected by the caller
+	 * (agent/audit_scan.c) when host_facts_request.image_scans; NULL = not collected */
+	const struct audit_image_scans *scans;
 };
 
 /* Which collectors to run (from the primitives' needs). */
@@ -57,6 +60,7 @@ struct host_facts_request {
 	bool daemon;
 	bool files;
 	bool procs;
+	bool image_scans;       /* the caller collects them: host_facts_collect does not */
 };
 
 /* A collector fills its group of facts from the snapshot and the host

@@ -5,8 +5,11 @@
 #include <string.h>
 
 #include "audit/host_state.h"
+#include "audit/image_scans.h"
 #include "audit/prim_util.h"
+#include "buf.h"
 #include "json.h"
+#include "scan.h"
 
 static int image_offender(struct audit_outcome *o, const struct docker_image *img, const char *detail)
 {
@@ -260,19 +263,154 @@ const struct audit_primitive audit_prim_image_history = {
 	.eval = eval_history,
 };
 
+static int validate_scan(const struct audit_param *p, size_t n, char *err, size_t errlen)
+{
+	const char *f = param_in(p, n, "finding");
+	if (strcmp(f, "packages") != 0 && strcmp(f, "vulnerabilities") != 0 && strcmp(f, "setuid") != 0) {
+		snprintf(err, errlen, "check.finding must be packages, vulnerabilities or setuid");
+		return -EINVAL;
+	}
+	return validate_images_param(p, n, err, errlen);
+}
+
+/* How many items a scan offender's detail names before "and N more". */
+#define SCAN_DETAIL_ITEMS 20
+
+static int scan_packages(const struct audit_check *c, const struct docker_image *img, const struct scan_image *s,
+			 struct audit_outcome *o)
+{
+	if (!s->inventory_done)
+		return audit_evidence_add(o, "image", img->id, image_display(img), "packages were not listed: %s",
+					  s->n_notes ? s->notes[0] : "no package database was recognised");
+	return audit_evidence_add(o, "image", img->id, image_display(img), "%zu packages%s%s%s%s", s->n_pkgs,
+				  s->ecosystem[0] || s->os[0] ? " (" : "", s->os[0] ? s->os : s->ecosystem,
+				  s->ecosystem[0] || s->os[0] ? ")" : "",
+				  s->inventory_truncated ? ", inventory incomplete (a limit was hit)" : "");
+}
+
+static int scan_vulns(const struct audit_check *c, const struct docker_image *img, const struct scan_image *s,
+		      struct audit_outcome *o)
+{
+	if (!s->n_vulns)
+		return 0;
+	struct buf b = { 0 };
+	size_t fixable = 0;
+	int br = 0;
+	for (size_t v = 0; v < s->n_vulns; v++) {
+		const struct scan_vuln *sv = &s->vulns[v];
+		fixable += sv->fixed && sv->fixed[0];
+		if (v == SCAN_DETAIL_ITEMS) {
+			if (br == 0)
+				br = buf_printf(&b, "; and %zu more", s->n_vulns - v);
+			break;
+		}
+		const struct package *p = sv->pkg < s->n_pkgs ? &s->pkgs[sv->pkg] : NULL;
+		if (br == 0)
+			br = buf_printf(&b, "%s%s %s: %s (%s, %s%s)", v ? "; " : "", p ? p->name : "?",
+					p ? p->version : "", sv->id, severity_name(sv->severity),
+					sv->fixed && sv->fixed[0] ? "fixed in " : "no fix yet", sv->fixed ? sv->fixed : "");
+	}
+	if (br < 0) {
+		buf_free(&b);
+		return br;
+	}
+	int r = audit_offender_add(o, "image", img->id, image_display(img), "%zu known vulnerabilities (%zu with a "
+				   "fixed version): %s", s->n_vulns, fixable, b.data ? b.data : "");
+	buf_free(&b);
+	return r;
+}
+
+static int scan_setuid(const struct audit_check *c, const struct docker_image *img, const struct scan_image *s,
+		       struct audit_outcome *o)
+{
+	struct buf b = { 0 };
+	size_t n = 0;
+	int r = 0;
+	for (size_t k = 0; k < s->risks.len && r == 0; k++) {
+		const struct image_risk *rk = &s->risks.items[k];
+		if (rk->kind != RISK_SETUID)
+			continue;
+		if (n < SCAN_DETAIL_ITEMS)
+			r = buf_printf(&b, "%s%s (%s)", n ? ", " : "", rk->subject, rk->detail);
+		n++;
+	}
+	if (n > SCAN_DETAIL_ITEMS && r == 0)
+		r = buf_printf(&b, ", and %zu more", n - SCAN_DETAIL_ITEMS);
+	if (n && r == 0)
+		r = audit_offender_add(o, "image", img->id, image_display(img), "%zu setuid/setgid files%s: %s", n,
+				       s->walk_truncated ? " (walk incomplete: a limit was hit)" : "", b.data);
+	else if (r == 0 && s->walk_truncated)
+		r = audit_evidence_add(o, "image", img->id, image_display(img), "walk incomplete after %zu entries: a "
+				       "limit was hit", s->files_walked);
+	buf_free(&b);
+	return r;
+}
+
 static int eval_scan(const struct audit_check *c, struct audit_outcome *o)
 {
-	/* The image scanner's results do not reach the audit yet: nothing was
-	 * looked at inside the images, so nothing can pass. */
-	audit_outcome_set(o, AUDIT_NOT_EVALUATED, "needs the image scanner's %s results, which this build does not "
-			  "pass to the audit yet", audit_param(c, "finding"));
+	if (images_missing(c, o))
+		return 0;
+	const struct audit_image_scans *x = c->host->scans;
+	if (!x || x->status.state != FACT_OK) {
+		audit_outcome_set(o, AUDIT_NOT_EVALUATED, "%s", x ? x->status.reason
+				  : "the image scanner's results were not collected");
+		return 0;
+	}
+	const char *finding = audit_param(c, "finding");
+	bool packages = strcmp(finding, "packages") == 0, vulns = strcmp(finding, "vulnerabilities") == 0;
+	if (vulns && !x->db_available) {
+		audit_outcome_set(o, AUDIT_NOT_EVALUATED, "no vulnerability database to match the images against: %s",
+				  x->db_note[0] ? x->db_note : "none is installed (dockward db import)");
+		return 0;
+	}
+	size_t unread = 0;
+	const char *first_reason = NULL;
+	for (size_t i = 0; i < c->snap->n_images; i++) {
+		if (!image_wanted(c, i))
+			continue;
+		const struct docker_image *img = &c->snap->images[i];
+		const struct scan_image *s = i < x->n && x->collected[i] ? &x->images[i] : NULL;
+		int r = 0;
+		if (!s || s->status != SCAN_OK || (vulns && !s->vulns_checked)) {
+			const char *why = !s ? "the image was not scanned" : s->status != SCAN_OK ? s->reason
+					  : "its packages were not matched against the vulnerability database";
+			unread++;
+			first_reason = first_reason ? first_reason : why;
+			r = audit_evidence_add(o, "image", img->id, image_display(img), "not evaluated: %s", why);
+		} else {
+			o->n_objects++;
+			r = packages ? scan_packages(c, img, s, o) : vulns ? scan_vulns(c, img, s, o)
+									   : scan_setuid(c, img, s, o);
+		}
+		if (r < 0)
+			return r;
+	}
+	if (o->n_offenders || !unread) {
+		if (packages && o->n_objects)
+			audit_outcome_set(o, AUDIT_MANUAL, "package counts of %zu images for review: does each need "
+					  "all of its packages?", o->n_objects);
+		else
+			outcome_conclude(o, "images", "no images");
+		if (unread && o->verdict != AUDIT_NOT_APPLICABLE) {
+			char was[sizeof(o->reason)];
+			snprintf(was, sizeof(was), "%s", o->reason);
+			audit_outcome_set(o, o->verdict, "%s; %zu more images could not be evaluated", was, unread);
+		}
+		return 0;
+	}
+	audit_outcome_set(o, AUDIT_NOT_EVALUATED, "%zu of %zu images could not be evaluated: %s", unread,
+			  unread + o->n_objects, first_reason);
 	return 0;
 }
 
 const struct audit_primitive audit_prim_image_scan = {
 	.name = "image_scan",
-	.summary = "the image scanner's FINDING (packages, vulnerabilities, setuid files, secrets) for each image",
+	.summary = "the image scanner's results ([audit] scan_images) for each image: finding = packages (counts "
+		   "for review), vulnerabilities (fails images with known advisories) or setuid (fails images with "
+		   "setuid/setgid files)",
 	.required = (const char *const[]){ "finding", NULL },
-	.needs = AUDIT_NEED_IMAGES,
+	.optional = (const char *const[]){ "images", NULL },
+	.needs = AUDIT_NEED_IMAGES | AUDIT_NEED_IMAGE_SCANS,
+	.validate = validate_scan,
 	.eval = eval_scan,
 };

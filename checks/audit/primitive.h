@@ -81,6 +81,7 @@ enum audit_need {
 	AUDIT_NEED_HOST_DAEMON = 1u << 4,       /* host_facts.daemon: effective daemon options */
 	AUDIT_NEED_HOST_FILES = 1u << 5,        /* host-side collectors (files, audit rules, ...) */
 	AUDIT_NEED_HOST_PROCS = 1u << 6,        /* /proc state of running containers */
+	AUDIT_NEED_IMAGE_SCANS = 1u << 7,       /* the image scanner's results (image_scans.h) */
 };
 
 struct audit_primitive {
