@@ -17,6 +17,7 @@
 #include "log.h"
 #include "report/jsonw.h"
 #include "report/term.h"
+#include "rt_scan_posture.h"
 #include "runtime/alert_format.h"
 #include "runtime/engine.h"
 
@@ -234,10 +235,16 @@ int cmd_watch(struct app *a, int argc, char **argv)
 	int rc = EXIT_CANNOT_RUN, sfd = -1;
 	struct docker_client *dc = NULL;
 	struct rt_engine *e = NULL;
+	struct rt_scan_posture *sp = NULL;
 	struct watch_out o = { .json = json, .color = term_use_color(stdout, (enum color_mode)color) };
 	libbpf_set_print(libbpf_log);
 	if (app_docker_client(a, &dc) < 0) {
 		rc = EXIT_USAGE;
+		goto out;
+	}
+	/* "vulnerable image" in each alert's posture: what an earlier scan left in the cache */
+	if (rt_scan_posture_open(a->cfg.state_dir, a->cfg.scan_vulndb_dir, &sp) < 0) {
+		log_error("watch: out of memory");
 		goto out;
 	}
 	struct rt_engine_options eo = {
@@ -247,6 +254,8 @@ int cmd_watch(struct app *a, int argc, char **argv)
 		.ringbuf_bytes = (uint32_t)a->cfg.runtime_ring_buffer,
 		.on_alert = on_alert,
 		.alert_user = &o,
+		.posture = rt_scan_posture_fill,
+		.posture_user = sp,
 	};
 	int r = rt_engine_new(dc, &eo, &e, err, sizeof(err));
 	if (r == -EPERM || r == -ENOTSUP) {
@@ -319,6 +328,7 @@ out:
 	if (sfd >= 0)
 		close(sfd);
 	rt_engine_free(e);
+	rt_scan_posture_close(sp);
 	docker_client_free(dc);
 	rt_rules_free(&rs);
 	return rc;

@@ -360,3 +360,24 @@ out:
 	yajl_tree_free(d);
 	return r;
 }
+
+int scan_cache_vuln_counts(struct scan_cache *c, const char *image_id, const char *dbver, size_t counts[SEV_COUNT],
+			   size_t *fixable)
+{
+	char name[400];
+	yajl_val d = NULL;
+	if (!c || key_name("vulns", image_id, dbver, name, sizeof(name)) < 0 || read_doc(c, name, &d) < 0)
+		return -ENOENT;
+	memset(counts, 0, SEV_COUNT * sizeof(*counts));
+	*fixable = 0;
+	yajl_val vs = json_get(d, "vulns");
+	for (size_t i = 0; i < json_array_len(vs); i++) {
+		yajl_val e = json_array_at(vs, i);
+		int64_t sev = json_int(e, "severity", 0);
+		const char *fixed = json_str(e, "fixed");
+		counts[sev >= 0 && sev < SEV_COUNT ? sev : SEV_UNKNOWN]++;
+		*fixable += fixed && *fixed;
+	}
+	yajl_tree_free(d);
+	return 0;
+}

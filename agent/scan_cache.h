@@ -23,3 +23,7 @@ int scan_cache_store_fs(struct scan_cache *c, const char *key, const struct scan
 /* The matches of image_id's packages against database version dbver. */
 int scan_cache_load_vulns(struct scan_cache *c, const char *image_id, const char *dbver, struct scan_image *s);
 int scan_cache_store_vulns(struct scan_cache *c, const char *image_id, const char *dbver, const struct scan_image *s);
+/* Only how many matches of each severity (and how many with a fixed version)
+ * image_id has against dbver, without its inventory: 0, or -ENOENT on a miss. */
+int scan_cache_vuln_counts(struct scan_cache *c, const char *image_id, const char *dbver, size_t counts[SEV_COUNT],
+			   size_t *fixable);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "rt_scan_posture.h"
 #include "runtime/engine.h"
 
 struct runtime_engine {
@@ -16,6 +18,7 @@ struct runtime_engine {
 	const struct finding_sink *out;         /* set for the duration of a handle call */
 	int emit_error;
 	struct daemon_engine *eng;
+	struct rt_scan_posture *posture;        /* "vulnerable image" from the scan cache */
 };
 
 static void runtime_free(void *p)
@@ -25,6 +28,7 @@ static void runtime_free(void *p)
 		return;
 	rt_engine_free(e->rt);
 	rt_rules_free(&e->rules);
+	rt_scan_posture_close(e->posture);
 	free(e->host_root);
 	free(e);
 }
@@ -72,6 +76,7 @@ static int runtime_start(void *ctx, struct docker_client *dc, char *err, size_t 
 	struct rt_engine_options o = {
 		.rules = &e->rules, .host_root = e->host_root, .ringbuf_bytes = e->ringbuf,
 		.on_alert = on_alert, .alert_user = e,
+		.posture = rt_scan_posture_fill, .posture_user = e->posture,
 	};
 	int r = rt_engine_new(dc, &o, &e->rt, err, errlen);
 	if (r < 0) {
@@ -121,7 +126,7 @@ int engine_runtime_init(const struct config *cfg, struct daemon_engine *eng, cha
 		return r;
 	}
 	e->host_root = strdup(cfg->host_root);
-	if (!e->host_root) {
+	if (!e->host_root || rt_scan_posture_open(cfg->state_dir, cfg->scan_vulndb_dir, &e->posture) < 0) {
 		runtime_free(e);
 		return -ENOMEM;
 	}
