@@ -13,7 +13,8 @@ B          := build
 CC        ?= cc
 PKGS      := libcurl yajl libbpf inih sqlite3 libarchive libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libarchive is loaded on first use (agent/lazy_archive.c): only the unit tests that write archives link it
+PKG_LIBS   := $(filter-out -larchive,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 INIH_VERSION := $(shell pkg-config --modversion inih 2>/dev/null)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
@@ -59,7 +60,7 @@ $(BIN): $(B)/obj/agent/main.o $(LIB)
 $(B)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -Wl,--as-needed -larchive -Wl,--no-as-needed -lcmocka
 
 deps:
 	@tests/deps.sh
