@@ -468,6 +468,7 @@ int cmd_scan(struct app *a, int argc, char **argv)
 	/* files are never cached (see scan_archive_input): no cache directory for them */
 	if (!sa.n_inputs && scan_cache_open(a->cfg.state_dir, &cache, cerr, sizeof(cerr)) < 0)
 		log_info("scan: no cache (%s): every image is read", cerr);
+	scan_cache_set_max_bytes(cache, a->cfg.scan_cache_max_bytes);
 	struct vulndb *db = NULL;
 	const char *db_dir = sa.db_dir ? sa.db_dir : a->cfg.scan_vulndb_dir;
 	if (scan_db_open(db_dir, &db, run.db_version, sizeof(run.db_version), run.db_note, sizeof(run.db_note)) < 0)

@@ -52,6 +52,7 @@ static const struct config_key config_keys[] = {
 	K("scan", "max_files", KEY_SIZE, scan_max_files, "2000000", 1000, 100000000),
 	K("scan", "work_dir", KEY_STRING, scan_work_dir, "", 0, 0),
 	K("scan", "vulndb_dir", KEY_STRING, scan_vulndb_dir, "/var/lib/dockward/vulndb", 0, 0),
+	K("scan", "cache_max_size", KEY_SIZE, scan_cache_max_bytes, "256M", 4096, (uint64_t)1 << 40),
 	/* [scan] keys go here */
 	K("runtime", "rules_dir", KEY_STRING, runtime_rules_dir, DOCKWARD_DATADIR "/rules/runtime", 0, 0),
 	K("runtime", "ring_buffer", KEY_SIZE, runtime_ring_buffer, "1M", 65536, (uint64_t)1 << 30),

@@ -39,6 +39,7 @@ struct config {
 	uint64_t scan_max_files;        /* entries walked per image */
 	char *scan_work_dir;            /* unpacking exported images; "" = $TMPDIR or /var/tmp */
 	char *scan_vulndb_dir;          /* the compiled vulnerability database (`dockward db import`) */
+	uint64_t scan_cache_max_bytes;  /* STATE_DIR/cache past which least recently used entries go */
 	/* [scan] fields go here */
 	char *runtime_rules_dir;        /* [runtime] rules_dir: detection rules of `watch` (*.ini) */
 	uint64_t runtime_ring_buffer;   /* [runtime] ring_buffer: kernel-to-agent buffer, a power of two */

@@ -47,6 +47,8 @@ struct scan_image {
 	size_t files_walked;
 	bool walk_truncated;
 	bool from_cache;
+	size_t layers;                  /* layers of the image (0 when not known) */
+	size_t layers_read;             /* of them, read this time (the others came from the cache) */
 	double seconds;
 };
 

@@ -172,6 +172,7 @@ int scan_filesystem(struct imagefs *fs, const struct scan_options *o, struct sca
 	 * handles they run side by side */
 	struct setuid_job j = { .max_entries = o->max_entries };
 	pthread_t th;
+	out->layers = out->layers_read = imagefs_n_layers(fs);
 	bool threaded = imagefs_dup(fs, &j.fs) == 0 && pthread_create(&th, NULL, setuid_thread, &j) == 0;
 	if (!threaded) {
 		imagefs_close(j.fs);
@@ -352,6 +353,7 @@ int scan_engine_image(struct docker_client *c, const struct docker_image *img, c
 		key[0] = '\0';
 	if (key[0] && cache && !o->no_cache && scan_cache_load_fs(cache, key, out) == 0) {
 		out->source = strdup("cache");
+		out->layers = nl;
 		r = out->source ? 0 : -ENOMEM;
 		goto out;
 	}
@@ -373,8 +375,11 @@ int scan_engine_image(struct docker_client *c, const struct docker_image *img, c
 			goto out;
 		}
 	}
+	/* overlay2 layers are directories named by diff id: layers read before are taken from the cache */
 	if (r == 0)
-		r = scan_filesystem(fs, o, out);
+		r = key[0] && cache && !o->no_cache && strcmp(out->source ? out->source : "", "overlay2") == 0
+			    ? scan_layered(fs, ids, nl, o, cache, out)
+			    : scan_filesystem(fs, o, out);
 	if (r < 0 && r != -ENOMEM) {
 		if (out->status == SCAN_OK)
 			scan_image_not_scanned(out, "%s", strerror(-r));

@@ -62,6 +62,8 @@ static void write_image(struct jsonw *w, const struct scan_image *s, const struc
 	jsonw_kbool(w, "complete", s->inventory_done && !s->inventory_truncated);
 	jsonw_kint(w, "packages", (int64_t)s->n_pkgs);
 	jsonw_kint(w, "files_walked", (int64_t)s->files_walked);
+	jsonw_kint(w, "layers", (int64_t)s->layers);
+	jsonw_kint(w, "layers_read", (int64_t)s->layers_read);
 	jsonw_obj_end(w);
 
 	jsonw_str(w, "packages");

@@ -367,16 +367,17 @@ int imagefs_open_layers(const char *const *dirs, size_t n, struct imagefs **out)
 	return open_layers(dirs, n, out);
 }
 
-int imagefs_dup(const struct imagefs *fs, struct imagefs **out)
+/* A new handle on layers [from, from + n) of fs. */
+static int dup_layers(const struct imagefs *fs, size_t from, size_t n, struct imagefs **out)
 {
 	*out = NULL;
 	struct imagefs *d = calloc(1, sizeof(*d));
-	if (!d || !(d->layer_fd = malloc(fs->n_layers * sizeof(int)))) {
+	if (!d || !(d->layer_fd = malloc(n * sizeof(int)))) {
 		free(d);
 		return -ENOMEM;
 	}
 	d->max_entries = fs->max_entries;
-	for (size_t i = 0; i < fs->n_layers; i++) {
+	for (size_t i = from; i < from + n; i++) {
 		int fd = fcntl(fs->layer_fd[i], F_DUPFD_CLOEXEC, 0);
 		if (fd < 0) {
 			int r = -errno;
@@ -387,6 +388,11 @@ int imagefs_dup(const struct imagefs *fs, struct imagefs **out)
 	}
 	*out = d;
 	return 0;
+}
+
+int imagefs_dup(const struct imagefs *fs, struct imagefs **out)
+{
+	return dup_layers(fs, 0, fs->n_layers, out);
 }
 
 void imagefs_close(struct imagefs *fs)
@@ -840,4 +846,73 @@ int imagefs_glob(struct imagefs *fs, const char *pattern, imagefs_walk_cb cb, vo
 out:
 	free(copy);
 	return r;
+}
+
+int imagefs_layer_view(const struct imagefs *fs, size_t i, struct imagefs **out)
+{
+	*out = NULL;
+	return i < fs->n_layers ? dup_layers(fs, i, 1, out) : -EINVAL;
+}
+
+/* Whether layer fd (one above the path's own layer) hides path: the same
+ * rules as node_lookup / node_child, applied along the path's components. */
+static int layer_hides(int root, const char *path)
+{
+	if (dir_is_opaque(root))
+		return 1;
+	char comp[NAME_MAX + 1];
+	int dirfd = root, r = 0;
+	const char *p = path;
+	while (*p == '/')
+		p++;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		if (n > NAME_MAX) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		p += n;
+		while (*p == '/')
+			p++;
+		struct stat st;
+		if (has_whiteout_for(dirfd, comp)) {
+			r = 1;
+			break;
+		}
+		if (fstatat(dirfd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+			break;
+		}
+		if (!*p || !S_ISDIR(st.st_mode)) {
+			r = 1;          /* the entry itself, or a file, link or whiteout in place of a parent */
+			break;
+		}
+		int fd = open_dir_at(dirfd, comp);
+		if (fd < 0) {
+			r = -errno;
+			break;
+		}
+		if (dirfd != root)
+			close(dirfd);
+		dirfd = fd;
+		if (dir_is_opaque(dirfd)) {
+			r = 1;
+			break;
+		}
+	}
+	if (dirfd != root)
+		close(dirfd);
+	return r;
+}
+
+int imagefs_hidden_above(const struct imagefs *fs, size_t i, const char *path)
+{
+	for (size_t j = i + 1; j < fs->n_layers; j++) {
+		int r = layer_hides(fs->layer_fd[j], path);
+		if (r != 0)
+			return r;
+	}
+	return 0;
 }

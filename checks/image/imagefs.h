@@ -48,6 +48,15 @@ void imagefs_close(struct imagefs *fs);
  * one handle must not be used by two threads at once). */
 int imagefs_dup(const struct imagefs *fs, struct imagefs **out);
 
+/* Layer i (lowest first) alone, as stored: its own files, its whiteouts
+ * hiding nothing. For reading layers one by one (per-layer caches). */
+int imagefs_layer_view(const struct imagefs *fs, size_t i, struct imagefs **out);
+/* Whether a layer above layer i hides path, a path found in layer i alone
+ * (real directories on the way): an entry or whiteout at path, or a whiteout,
+ * non-directory or opaque directory at one of its parents. 1 hidden, 0 shown,
+ * or a negative errno. */
+int imagefs_hidden_above(const struct imagefs *fs, size_t i, const char *path);
+
 /* The last error, one line ("" when none). */
 const char *imagefs_error(const struct imagefs *fs);
 /* Entries one walk or list may visit before it fails with -E2BIG. */

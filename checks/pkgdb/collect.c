@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "image/imagefs.h"
 #include "pathset.h"
+#include "pkgdb_layers.h"
 
 #define OS_RELEASE_MAX ((size_t)64 << 10)
 #define OWNED_PATHS_MAX ((size_t)256 << 20)
@@ -402,7 +403,7 @@ static void read_candidate(struct collector *c, const struct candidate *k)
 	free(data);
 }
 
-static void collect_language(struct collector *c)
+static void collect_language_walk(struct collector *c)
 {
 	imagefs_set_max_entries(c->fs, c->lim.max_files);
 	int r = imagefs_walk(c->fs, "/", c->lim.max_depth, walk_entry, c);
@@ -417,6 +418,11 @@ static void collect_language(struct collector *c)
 	} else if (r < 0) {
 		note(c->st, "image walk: %s", imagefs_error(c->fs));
 	}
+}
+
+static void collect_language(struct collector *c)
+{
+	collect_language_walk(c);
 	for (size_t i = 0; i < c->ncands && !c->fatal; i++) {
 		const struct candidate *k = &c->cands[i];
 		if (os_owned(c, k->owner_path) || os_owned(c, k->path)) {
@@ -425,6 +431,127 @@ static void collect_language(struct collector *c)
 		}
 		read_candidate(c, k);
 	}
+}
+
+static void free_candidates(struct collector *c)
+{
+	for (size_t i = 0; i < c->ncands; i++) {
+		free(c->cands[i].path);
+		free(c->cands[i].owner_path);
+	}
+	free(c->cands);
+	c->cands = NULL;
+	c->ncands = c->alloc = 0;
+}
+
+/* The OS part of pkgdb_collect: os-release and the OS package databases of
+ * the merged view, and the files those packages own. */
+static void collect_os(struct collector *c)
+{
+	size_t before = c->out->len;
+	detect_os(c);
+	if (!c->fatal)
+		collect_dpkg(c);
+	if (!c->fatal)
+		collect_apk(c);
+	if (!c->fatal)
+		collect_rpm(c);
+	c->st->os_packages = c->out->len - before;
+}
+
+static int finish(struct collector *c, char *err, size_t errlen)
+{
+	if (c->fatal == -ENOMEM) {
+		snprintf(err, errlen, "out of memory while listing packages");
+		return -ENOMEM;
+	}
+	if (c->fatal == -E2BIG) {
+		/* the list is usable but incomplete */
+		c->st->walk_truncated = true;
+		note(c->st, "more than %zu packages: the rest are not listed", c->lim.max_packages);
+	}
+	return 0;
+}
+
+struct pkgdb_owned {
+	struct pathset set;
+};
+
+int pkgdb_collect_os(struct imagefs *fs, const struct pkgdb_limits *lim, struct package_list *out,
+		     struct pkgdb_stats *st, struct pkgdb_owned **owned, char *err, size_t errlen)
+{
+	struct collector c = { .fs = fs, .out = out, .st = st, .os = &st->os };
+	memset(st, 0, sizeof(*st));
+	*owned = calloc(1, sizeof(**owned));
+	if (!*owned) {
+		snprintf(err, errlen, "out of memory while listing packages");
+		return -ENOMEM;
+	}
+	default_limits(&c.lim, lim);
+	if (!out->cap || out->cap > c.lim.max_packages)
+		out->cap = c.lim.max_packages;
+	pathset_init(&c.owned, OWNED_PATHS_MAX);
+	collect_os(&c);
+	(*owned)->set = c.owned;
+	return finish(&c, err, errlen);
+}
+
+bool pkgdb_owned_has(const struct pkgdb_owned *o, const char *path)
+{
+	struct collector c = { .owned = o->set };
+	return os_owned(&c, path);
+}
+
+void pkgdb_owned_free(struct pkgdb_owned *o)
+{
+	if (!o)
+		return;
+	pathset_free(&o->set);
+	free(o);
+}
+
+int pkgdb_collect_layer(struct imagefs *layer, const struct pkgdb_limits *lim, pkgdb_found_fn fn, void *user,
+			struct pkgdb_stats *st, char *err, size_t errlen)
+{
+	struct pkgdb_stats *scratch = calloc(1, sizeof(*scratch));
+	struct collector c = { .fs = layer, .st = st };
+	memset(st, 0, sizeof(*st));
+	if (!scratch) {
+		snprintf(err, errlen, "out of memory while listing packages");
+		return -ENOMEM;
+	}
+	default_limits(&c.lim, lim);
+	pathset_init(&c.owned, OWNED_PATHS_MAX);        /* stays empty: ownership is decided on composing */
+	collect_language_walk(&c);
+	int r = 0;
+	for (size_t i = 0; i < c.ncands && !c.fatal && r == 0; i++) {
+		const struct candidate *k = &c.cands[i];
+		struct package_list pl = { .cap = c.lim.max_packages };
+		memset(scratch, 0, sizeof(*scratch));
+		c.st = scratch;
+		c.out = &pl;
+		read_candidate(&c, k);
+		c.st = st;
+		st->binaries_checked += scratch->binaries_checked;
+		st->archives_checked += scratch->archives_checked;
+		if (c.fatal == -E2BIG)
+			c.fatal = 0;    /* one candidate's list is full: the composed list reports it */
+		if (pl.len || scratch->nerrors) {
+			struct pkgdb_found f = { .path = k->path, .owner_path = k->owner_path, .pkgs = &pl,
+						 .nerrors = scratch->nerrors,
+						 .errors = (const char (*)[256])scratch->errors };
+			r = fn(&f, user);
+		}
+		package_list_free(&pl);
+	}
+	free(scratch);
+	free_candidates(&c);
+	pathset_free(&c.owned);
+	if (r < 0) {
+		snprintf(err, errlen, "%s", strerror(-r));
+		return r;
+	}
+	return finish(&c, err, errlen);
 }
 
 int pkgdb_collect(struct imagefs *fs, const struct pkgdb_limits *lim, struct package_list *out,
@@ -438,32 +565,12 @@ int pkgdb_collect(struct imagefs *fs, const struct pkgdb_limits *lim, struct pac
 	pathset_init(&c.owned, OWNED_PATHS_MAX);
 	size_t before = out->len;
 
-	detect_os(&c);
-	if (!c.fatal)
-		collect_dpkg(&c);
-	if (!c.fatal)
-		collect_apk(&c);
-	if (!c.fatal)
-		collect_rpm(&c);
-	st->os_packages = out->len - before;
+	collect_os(&c);
 	if (!c.fatal)
 		collect_language(&c);
 	st->language_packages = out->len - before - st->os_packages;
 
-	for (size_t i = 0; i < c.ncands; i++) {
-		free(c.cands[i].path);
-		free(c.cands[i].owner_path);
-	}
-	free(c.cands);
+	free_candidates(&c);
 	pathset_free(&c.owned);
-	if (c.fatal == -ENOMEM) {
-		snprintf(err, errlen, "out of memory while listing packages");
-		return -ENOMEM;
-	}
-	if (c.fatal == -E2BIG) {
-		/* the list is usable but incomplete */
-		st->walk_truncated = true;
-		note(st, "more than %zu packages: the rest are not listed", c.lim.max_packages);
-	}
-	return 0;
+	return finish(&c, err, errlen);
 }
