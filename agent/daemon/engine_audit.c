@@ -120,13 +120,25 @@ static int audit_evaluate(void *ctx, struct docker_client *dc, int object_type, 
 		return -ENAMETOOLONG;
 	}
 	host.trusted_users = e->trusted_users;
+	/* process lists: from the host's /proc first; the engine is asked only for the containers it cannot list */
+	bool want_top = sreq.top;
+	sreq.top = false;
 	int r = snapshot_collect(dc, &sreq, &snap);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", docker_client_error(dc));
 		host_facts_free(&host);
 		return r;
 	}
-	if (host_facts_collect(&host, &hreq, &snap) < 0 || audit_run(&actx, &snap, &host, &res) < 0) {
+	if (host_facts_collect(&host, &hreq, &snap) < 0) {
+		snprintf(err, errlen, "out of memory");
+		r = -ENOMEM;
+		goto out;
+	}
+	if (want_top && (r = audit_collect_tops(dc, &actx, &host, &snap)) < 0) {
+		snprintf(err, errlen, "%s", r == -ENOMEM ? "out of memory" : docker_client_error(dc));
+		goto out;
+	}
+	if (audit_run(&actx, &snap, &host, &res) < 0) {
 		snprintf(err, errlen, "out of memory");
 		r = -ENOMEM;
 		goto out;
