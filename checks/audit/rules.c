@@ -64,13 +64,18 @@ bool audit_id_matches(const char *id, const char *list)
 	return false;
 }
 
+/* "5.4"; a section name may add "@TAG" ("2.7@1.8.0") to stay unique beside
+ * another benchmark's rule of the same id: the rule's id is the part before it. */
 static bool valid_id(const char *s)
 {
 	if (!isdigit((unsigned char)*s))
 		return false;
-	for (; *s; s++)
+	for (; *s && *s != '@'; s++)
 		if (!isdigit((unsigned char)*s) && !(*s == '.' && isdigit((unsigned char)s[1])))
 			return false;
+	if (*s == '@' && (!s[1] || strspn(s + 1, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-") !=
+				   strlen(s + 1)))
+		return false;
 	return true;
 }
 
@@ -285,7 +290,7 @@ static int resolve_rule(struct audit_rule *r, const char *bench, const char *ori
 {
 	static const char *const required[] = { "title", "section", "level", "assessment", "severity", "scope" };
 	static const char *const known[] = { "title", "section", "level", "assessment", "severity", "scope",
-					     "rationale", "remediation", "check", "id", NULL };
+					     "rationale", "remediation", "check", "id", "benchmarks", NULL };
 	for (size_t i = 0; i < r->n_keys; i++)
 		if (!name_in(r->keys[i].name, known) && strncmp(r->keys[i].name, "check.", 6) != 0) {
 			snprintf(err, errlen, "%s:%u: [%s] unknown key \"%s\"", origin, r->keys[i].line, r->id,
@@ -310,6 +315,8 @@ static int resolve_rule(struct audit_rule *r, const char *bench, const char *ori
 			return -ENOMEM;
 		free(r->id);
 		r->id = renumbered;
+	} else if (strchr(r->id, '@')) {
+		*strchr(r->id, '@') = '\0';    /* [2.7@1.8.0] is rule 2.7 */
 	}
 	r->title = rule_key(r, "title", bench)->value;
 	r->section = rule_key(r, "section", bench)->value;
@@ -346,6 +353,81 @@ static int resolve_rule(struct audit_rule *r, const char *bench, const char *ori
 		return -EINVAL;
 	}
 	return resolve_check(r, bench, origin, err, errlen);
+}
+
+static void rule_free(struct audit_rule *r)
+{
+	for (size_t k = 0; k < r->n_keys; k++) {
+		free(r->keys[k].name);
+		free(r->keys[k].profile);
+		free(r->keys[k].value);
+	}
+	for (size_t k = 0; k < r->n_params; k++) {
+		free(r->params[k].name);
+		free(r->params[k].value);
+	}
+	free(r->keys);
+	free(r->params);
+	free(r->id);
+}
+
+static bool list_has(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; p && *p;) {
+		p += strspn(p, ", ");
+		size_t len = strcspn(p, ", ");
+		if (len == n && strncmp(p, word, n) == 0)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/* Drops the rules whose "benchmarks" key leaves out bench (a recommendation
+ * only some benchmark versions have); a version not in [ruleset] benchmarks is an error. */
+static const struct audit_rule_key *benchmarks_key(const struct audit_rule *r)
+{
+	for (size_t j = 0; j < r->n_keys; j++)
+		if (strcmp(r->keys[j].name, "benchmarks") == 0)
+			return &r->keys[j];
+	return NULL;
+}
+
+static int keep_benchmark_rules(struct audit_ruleset *rs, const char *bench, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < rs->n_rules; i++) {
+		struct audit_rule *r = &rs->rules[i];
+		const struct audit_rule_key *k = benchmarks_key(r);
+		if (k && (k->profile[0] || !k->value[strspn(k->value, ", ")])) {
+			snprintf(err, errlen, "%s:%u: [%s] benchmarks must list versions, without @VERSION", rs->origin,
+				 k->line, r->id);
+			return -EINVAL;
+		}
+		for (const char *p = k ? k->value : ""; *p;) {
+			p += strspn(p, ", ");
+			size_t len = strcspn(p, ", ");
+			bool known = false;
+			for (size_t b = 0; b < rs->n_benchmarks && len; b++)
+				known |= strlen(rs->benchmarks[b]) == len && strncmp(rs->benchmarks[b], p, len) == 0;
+			if (len && !known) {
+				snprintf(err, errlen, "%s:%u: [%s] benchmark \"%.*s\" is not in [ruleset] benchmarks",
+					 rs->origin, k->line, r->id, (int)len, p);
+				return -EINVAL;
+			}
+			p += len;
+		}
+	}
+	size_t keep = 0;
+	for (size_t i = 0; i < rs->n_rules; i++) {
+		const struct audit_rule_key *k = benchmarks_key(&rs->rules[i]);
+		if (k && !list_has(k->value, bench))
+			rule_free(&rs->rules[i]);
+		else
+			rs->rules[keep++] = rs->rules[i];
+	}
+	rs->n_rules = keep;
+	return 0;
 }
 
 static int cmp_rules(const void *a, const void *b)
@@ -398,6 +480,8 @@ static int ruleset_finish(struct audit_ruleset *rs, const char *benchmarks, cons
 		return -ENOMEM;
 	if (!rs->name && !(rs->name = strdup("rules")))
 		return -ENOMEM;
+	if ((r = keep_benchmark_rules(rs, pick, err, errlen)) < 0)
+		return r;
 	qsort(rs->rules, rs->n_rules, sizeof(*rs->rules), cmp_rules);
 	for (size_t i = 0; i < rs->n_rules; i++) {
 		r = resolve_rule(&rs->rules[i], pick, rs->origin, err, errlen);
@@ -516,21 +600,8 @@ void audit_ruleset_free(struct audit_ruleset *rs)
 {
 	if (!rs)
 		return;
-	for (size_t i = 0; i < rs->n_rules; i++) {
-		struct audit_rule *r = &rs->rules[i];
-		for (size_t k = 0; k < r->n_keys; k++) {
-			free(r->keys[k].name);
-			free(r->keys[k].profile);
-			free(r->keys[k].value);
-		}
-		for (size_t k = 0; k < r->n_params; k++) {
-			free(r->params[k].name);
-			free(r->params[k].value);
-		}
-		free(r->keys);
-		free(r->params);
-		free(r->id);
-	}
+	for (size_t i = 0; i < rs->n_rules; i++)
+		rule_free(&rs->rules[i]);
 	free(rs->rules);
 	for (size_t i = 0; i < rs->n_benchmarks; i++)
 		free(rs->benchmarks[i]);

@@ -266,6 +266,7 @@ def test_rules_command_and_usage_errors(dockward):
     assert len(doc["rules"]) == 117 and doc["benchmark"] == "1.6.0"
     r18 = run_dockward("rules", "--rules", RULES, "--benchmark", "1.8.0", "-f", "json").json()
     assert {x["id"] for x in r18["rules"]} >= {"2.19"}      # 1.8.0 renumbers section 2 from 2.7 on
+    assert len(r18["rules"]) == 118                          # and adds its own 2.7 (devicemapper)
     assert run_dockward("rules", "--rules", RULES, "--benchmark", "2.0").rc == 2
     assert dockward("audit", "--rules", "/nonexistent").rc == 2
     assert dockward("audit", "--rules", RULES, "--level", "3").rc == 2

@@ -27,6 +27,11 @@ EXPECTED_IDS = (
     + ["6.%d" % i for i in range(1, 3)]
     + ["7.%d" % i for i in range(1, 10)]
 )
+# v1.8.0 adds 2.7 (devicemapper) and numbers v1.6.0's 2.7-2.18 as 2.8-2.19: 118 recommendations.
+EXPECTED_IDS_180 = [rid for rid in EXPECTED_IDS if not rid.startswith("2.")] + ["2.%d" % i for i in range(1, 20)]
+EXPECTED_IDS_180.sort(key=lambda rid: tuple(int(p) for p in rid.split(".")))
+# Sections named ID@VERSION hold a recommendation that only that benchmark version has.
+ONLY_IN = {"2.7@1.8.0": "1.8.0"}
 
 SECTION_NAMES = {
     "1.1": "1.1 Linux Hosts Specific Configuration",
@@ -129,7 +134,21 @@ def parse(text):
 def check(text):
     """All problems found in a rules file's text, as human-readable strings (empty: the file is fine)."""
     sections, problems = parse(text)
-    ids = [s[0] for s in sections]
+    ids = [s[0] for s in sections if "@" not in s[0]]
+    for rid, line, entries in sections:
+        if "@" not in rid:
+            continue
+        base, _, version = rid.partition("@")
+        bench = [" ".join(lines) for key, lines, _ in entries if key == "benchmarks"]
+        if version not in KNOWN_VERSIONS:
+            problems.append("[%s] names an unknown benchmark version" % rid)
+        if bench != [version]:
+            problems.append("[%s] must say benchmarks = %s (it exists only there)" % (rid, version))
+        if ONLY_IN.get(rid) != version:
+            problems.append("unexpected ids: %s" % rid)
+    for rid, line, entries in sections:
+        if "@" not in rid and any(key == "benchmarks" for key, _, _ in entries):
+            problems.append("[%s]: benchmarks is only for a section named ID@VERSION" % rid)
     seen = set()
     for rid in ids:
         if rid in seen:
@@ -216,10 +235,56 @@ def test_rules_file_is_well_formed():
     assert problems == [], "\n".join(problems)
 
 
+def resolved_ids(sections, version):
+    """The ids a benchmark version's report uses, in file order."""
+    out = []
+    for rid, _, entries in sections:
+        values = {key: " ".join(lines) for key, lines, _ in entries}
+        if "benchmarks" in values and version not in values["benchmarks"].replace(",", " ").split():
+            continue
+        out.append(values.get("id@" + version, rid.partition("@")[0]))
+    return out
+
+
 def test_all_117_ids_in_order():
     sections, _ = parse(read_rules())
-    assert [s[0] for s in sections] == EXPECTED_IDS
+    assert [s[0] for s in sections if "@" not in s[0]] == EXPECTED_IDS
     assert len(EXPECTED_IDS) == 117
+    assert resolved_ids(sections, "1.6.0") == EXPECTED_IDS
+
+
+def test_v180_has_118():
+    sections, _ = parse(read_rules())
+    got = resolved_ids(sections, "1.8.0")
+    assert len(got) == 118 == len(EXPECTED_IDS_180)
+    assert sorted(got, key=id_key) == EXPECTED_IDS_180
+    assert len(set(got)) == 118
+    new = [entries for rid, _, entries in sections if rid == "2.7@1.8.0"]
+    assert len(new) == 1
+    values = {key: " ".join(lines) for key, lines, _ in new[0]}
+    assert values["title"] == "The devicemapper storage driver is not used"
+    assert (values["level"], values["assessment"], values["check"], values["check.option"],
+            values["check.fail_if"], values["check.value"]) == ("1", "manual", "daemon_option", "storage-driver",
+                                                                "eq", "devicemapper")
+
+
+@pytest.mark.parametrize("version,count", [("1.6.0", 117), ("1.8.0", 118)])
+def test_dockward_lists_the_rules_of_each_version(version, count):
+    """The loader agrees with the file: `dockward rules` lists each version's recommendations."""
+    from conftest import run_dockward
+    r = run_dockward("rules", "--rules", os.path.dirname(RULES), "--benchmark", version, "-f", "json")
+    assert r.rc == 0, r.err
+    rules = r.json()["rules"]
+    assert len(rules) == count
+    want = EXPECTED_IDS if version == "1.6.0" else EXPECTED_IDS_180
+    assert [x["id"] for x in rules] == want
+    titles = {x["id"]: x["title"] for x in rules}
+    if version == "1.8.0":
+        assert titles["2.7"] == "The devicemapper storage driver is not used"
+        assert titles["2.8"] == "A daemon listening on TCP requires mutual TLS"
+    else:
+        assert titles["2.7"] == "A daemon listening on TCP requires mutual TLS"
+        assert "The devicemapper storage driver is not used" not in titles.values()
 
 
 def test_v180_renumbering_of_section_2():
@@ -297,6 +362,11 @@ def mutate(old, new, count=1):
     (lambda: mutate("id@1.8.0 = 2.12\n", "id@1.8.0 = 2.10\n"), "also given for"),
     (lambda: mutate("assessment@1.8.0 = manual\n", "check@2.0 = x\nassessment@1.8.0 = manual\n"),
      "unknown benchmark version"),
+    (lambda: mutate("benchmarks = 1.8.0\n", ""), "must say benchmarks = 1.8.0"),
+    (lambda: mutate("[2.7@1.8.0]\nbenchmarks = 1.8.0\n", "[2.7@1.9.0]\nbenchmarks = 1.9.0\n"),
+     "[2.7@1.9.0] names an unknown benchmark version"),
+    (lambda: mutate("[2.7@1.8.0]\n", "[2.20@1.8.0]\n"), "unexpected ids: 2.20@1.8.0"),
+    (lambda: mutate("[5.5]\ntitle", "[5.5]\nbenchmarks = 1.6.0\ntitle"), "benchmarks is only for"),
 ])
 def test_checker_catches_broken_files(text, expect):
     problems = check(text())
