@@ -12,6 +12,7 @@ extern const struct audit_primitive audit_prim_container_no_new_privileges;
 extern const struct audit_primitive audit_prim_container_capabilities;
 extern const struct audit_primitive audit_prim_container_process;
 extern const struct audit_primitive audit_prim_container_image_current;
+extern const struct audit_primitive audit_prim_container_execs;
 extern const struct audit_primitive audit_prim_image_field;
 extern const struct audit_primitive audit_prim_image_healthcheck;
 extern const struct audit_primitive audit_prim_image_user;
@@ -38,6 +39,7 @@ static const struct audit_primitive *const primitives[] = {
 	&audit_prim_container_capabilities,
 	&audit_prim_container_process,
 	&audit_prim_container_image_current,
+	&audit_prim_container_execs,
 	&audit_prim_image_field,
 	&audit_prim_image_healthcheck,
 	&audit_prim_image_user,
