@@ -252,7 +252,7 @@ int host_daemon_apply_json(struct daemon_options *d, const char *text, size_t le
 }
 
 /* The value of VAR=... in a shell-style environment file, NULL if absent. */
-static char *env_file_value(const char *text, const char *var)
+char *host_env_file_value(const char *text, const char *var)
 {
 	size_t n = strlen(var);
 	char *found = NULL;
@@ -298,7 +298,7 @@ static int read_env_files(struct host_facts *f)
 		char *text = NULL;
 		if (host_read(f, files[i][0], HOST_FILE_CAP, &text) < 0)
 			continue;
-		char *v = env_file_value(text, files[i][1]);
+		char *v = host_env_file_value(text, files[i][1]);
 		free(text);
 		if (!v)
 			continue;

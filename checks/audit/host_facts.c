@@ -18,6 +18,7 @@ extern const struct host_collector host_collector_files;
 extern const struct host_collector host_collector_audit;
 extern const struct host_collector host_collector_partition;
 extern const struct host_collector host_collector_procs;
+extern const struct host_collector host_collector_trust;
 static const struct host_collector *const collectors[] = {
 	&host_collector_daemon_info,
 	&host_collector_daemon_process,
@@ -26,6 +27,7 @@ static const struct host_collector *const collectors[] = {
 	&host_collector_audit,
 	&host_collector_partition,
 	&host_collector_procs,
+	&host_collector_trust,
 };
 #define N_COLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 

@@ -108,6 +108,21 @@ void host_proc_status_parse(struct host_ctr_state *s, const char *text);
 /* The cgroup path of a /proc/PID/cgroup text for a v1 controller (or the v2 "0::" line when ctl is NULL). */
 int host_cgroup_path(const char *text, const char *ctl, char *out, size_t outlen);
 
+/* The value of VAR=... (or export VAR=...) in a shell-style environment
+ * file, the last one given; NULL if absent (or -ENOMEM). */
+char *host_env_file_value(const char *text, const char *var);
+
+/* Where DOCKER_CONTENT_TRUST is set for image operations (host_trust.c, rule 4.5). */
+struct host_trust_source {
+	char *path;             /* "/etc/environment", "/proc/PID/environ (dockerd)" */
+	char *value;            /* NULL: not set there (or not read: err) */
+	int err;                /* errno reading it, 0 = read */
+};
+struct host_trust {
+	struct fact_status status;
+	struct host_trust_source *s; size_t n;
+};
+
 /* Everything the collectors in host_*.c fill, hung off host_facts.local. */
 struct host_local {
 	int dockerd_pid;                /* 0 = not found */
@@ -117,6 +132,7 @@ struct host_local {
 	struct host_audit audit;
 	struct host_partition partition;
 	struct host_ctr_states ctrs;
+	struct host_trust trust;
 };
 /* The host_local of f, allocated on first use; NULL on -ENOMEM. */
 struct host_local *host_local_get(struct host_facts *f);

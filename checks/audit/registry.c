@@ -13,6 +13,7 @@ extern const struct audit_primitive audit_prim_container_capabilities;
 extern const struct audit_primitive audit_prim_container_process;
 extern const struct audit_primitive audit_prim_container_image_current;
 extern const struct audit_primitive audit_prim_container_execs;
+extern const struct audit_primitive audit_prim_content_trust;
 extern const struct audit_primitive audit_prim_image_field;
 extern const struct audit_primitive audit_prim_image_healthcheck;
 extern const struct audit_primitive audit_prim_image_user;
@@ -40,6 +41,7 @@ static const struct audit_primitive *const primitives[] = {
 	&audit_prim_container_process,
 	&audit_prim_container_image_current,
 	&audit_prim_container_execs,
+	&audit_prim_content_trust,
 	&audit_prim_image_field,
 	&audit_prim_image_healthcheck,
 	&audit_prim_image_user,
