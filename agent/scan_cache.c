@@ -624,3 +624,61 @@ size_t scan_cache_prune(struct scan_cache *c)
 	free(v);
 	return removed;
 }
+
+void scan_os_rec_free(struct scan_os_rec *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_pkgs; i++)
+		package_free(&r->pkgs[i]);
+	free(r->pkgs);
+	strv_free_n(r->notes, r->n_notes);
+	free(r->owned);
+	memset(r, 0, sizeof(*r));
+}
+
+int scan_cache_store_os(struct scan_cache *c, const char *chain_id, const struct scan_os_rec *rec)
+{
+	char name[300];
+	if (!c || key_name("os", chain_id, NULL, name, sizeof(name)) < 0)
+		return 0;
+	struct jsonw w;
+	int r = entry_begin(&w);
+	if (r < 0)
+		return r;
+	jsonw_kstr(&w, "chain_id", chain_id);
+	jsonw_kstr(&w, "os", rec->os);
+	jsonw_kstr(&w, "ecosystem", rec->ecosystem);
+	jsonw_kbool(&w, "truncated", rec->truncated);
+	jsonw_kint(&w, "nerrors", (int64_t)rec->nerrors);
+	pkgs_write(&w, rec->pkgs, rec->n_pkgs);
+	strv_write(&w, "notes", rec->notes, rec->n_notes);
+	jsonw_kstr(&w, "owned", rec->owned ? rec->owned : "");
+	return entry_commit(c, name, &w);
+}
+
+int scan_cache_load_os(struct scan_cache *c, const char *chain_id, struct scan_os_rec *rec)
+{
+	yajl_val d;
+	memset(rec, 0, sizeof(*rec));
+	if (entry_load(c, "os", chain_id, NULL, &d) < 0)
+		return -ENOENT;
+	int r = -ENOENT;
+	const char *id = json_str(d, "chain_id"), *owned = json_str(d, "owned");
+	if (!id || strcmp(id, chain_id) != 0 || !owned || !YAJL_IS_ARRAY(json_get(d, "packages")))
+		goto out;
+	snprintf(rec->os, sizeof(rec->os), "%s", json_str(d, "os") ? json_str(d, "os") : "");
+	snprintf(rec->ecosystem, sizeof(rec->ecosystem), "%s", json_str(d, "ecosystem") ? json_str(d, "ecosystem") : "");
+	rec->truncated = json_bool(d, "truncated", false);
+	rec->nerrors = (size_t)json_int(d, "nerrors", 0);
+	r = -ENOMEM;
+	if (pkgs_read(json_get(d, "packages"), &rec->pkgs, &rec->n_pkgs) < 0 ||
+	    strv_read(json_get(d, "notes"), &rec->notes, &rec->n_notes) < 0 || !(rec->owned = strdup(owned)))
+		goto out;
+	r = 0;
+out:
+	if (r < 0)
+		scan_os_rec_free(rec);
+	yajl_tree_free(d);
+	return r;
+}

@@ -49,6 +49,21 @@ struct scan_layer_rec {
 };
 
 void scan_layer_rec_free(struct scan_layer_rec *r);
+
+/* The OS part of an inventory (os-release, OS package databases, the files
+ * those packages own), keyed by the chain id of the layers up to the top-most
+ * one that holds or changes an OS database path (pkgdb_os_paths). */
+struct scan_os_rec {
+	struct package *pkgs; size_t n_pkgs;
+	char os[128], ecosystem[96];
+	bool truncated;
+	size_t nerrors;                 /* problems reading them (the first PKGDB_MAX_ERRORS in notes) */
+	char **notes; size_t n_notes;
+	char *owned;                    /* owned paths, one a line */
+};
+void scan_os_rec_free(struct scan_os_rec *r);
+int scan_cache_load_os(struct scan_cache *c, const char *chain_id, struct scan_os_rec *r);
+int scan_cache_store_os(struct scan_cache *c, const char *chain_id, const struct scan_os_rec *r);
 /* load: 0 on a hit, -ENOENT on a miss (or a damaged entry), -ENOMEM. */
 int scan_cache_load_layer(struct scan_cache *c, const char *diff_id, struct scan_layer_rec *r);
 int scan_cache_store_layer(struct scan_cache *c, const char *diff_id, const struct scan_layer_rec *r);
@@ -66,7 +81,8 @@ size_t scan_cache_prune(struct scan_cache *c);
  * walked alone and stored; the image's language packages and setuid files
  * are composed from the layers' entries top-down (what an upper layer
  * deletes or replaces is dropped; files the OS packages own are skipped);
- * the OS package databases are read through the merged view. Fills what
- * scan_filesystem fills, plus layers and layers_read. */
+ * the OS part (scan_os_rec) comes from the cache when the layers up to the
+ * top-most one touching an OS database path were read before, else through
+ * the merged view. Fills what scan_filesystem fills, plus layers and layers_read. */
 int scan_layered(struct imagefs *fs, const char *const *diff_ids, size_t n, const struct scan_options *o,
 		 struct scan_cache *cache, struct scan_image *out);

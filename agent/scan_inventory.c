@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "image/imagefs.h"
+#include "buf.h"
 #include "pkgdb/pkgdb.h"
 #include "pkgdb/pkgdb_layers.h"
 #include "scan.h"
@@ -256,6 +257,74 @@ static int compose_setuid(struct imagefs *fs, struct composer *k, struct scan_im
 	return 0;
 }
 
+/* The top-most layer that holds or changes a path the OS part reads (an error counts as a change). */
+static size_t os_top(const struct imagefs *fs, size_t n)
+{
+	for (size_t j = n; j-- > 0;)
+		for (size_t p = 0; pkgdb_os_paths[p]; p++)
+			if (imagefs_layer_touches(fs, j, pkgdb_os_paths[p]) != 0)
+				return j;
+	return 0;
+}
+
+/* The OS part of the inventory: from the cache when the layers up to the
+ * top-most one touching the OS databases were read before, else through the
+ * merged view (and then stored). */
+static int os_part(struct imagefs *fs, const char *const *diff_ids, size_t n, const struct pkgdb_limits *lim,
+		   struct scan_cache *cache, struct package_list *pl, struct pkgdb_owned **owned, struct scan_image *out,
+		   size_t *nnotes)
+{
+	char key[72], err[512];
+	struct scan_os_rec rec;
+	bool keyed = scan_chain_id(diff_ids, os_top(fs, n) + 1, key) == 0;
+	int r;
+	if (keyed && scan_cache_load_os(cache, key, &rec) == 0) {
+		if ((r = pkgdb_owned_from_lines(rec.owned, strlen(rec.owned), owned)) == 0) {
+			snprintf(out->os, sizeof(out->os), "%s", rec.os);
+			snprintf(out->ecosystem, sizeof(out->ecosystem), "%s", rec.ecosystem);
+			out->inventory_truncated = out->inventory_truncated || rec.truncated;
+			for (size_t i = 0; i < rec.n_notes; i++)
+				scan_image_note(out, "%s", rec.notes[i]);
+			*nnotes = rec.nerrors;
+			pl->items = rec.pkgs;
+			pl->len = pl->alloc = rec.n_pkgs;
+			rec.pkgs = NULL;
+			rec.n_pkgs = 0;
+		}
+		scan_os_rec_free(&rec);
+		return r;
+	}
+	struct pkgdb_stats *st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	r = pkgdb_collect_os(fs, lim, pl, st, owned, err, sizeof(err));
+	if (r < 0) {
+		scan_image_not_scanned(out, "listing packages: %s", err);
+		free(st);
+		return r;
+	}
+	take_stats(st, out);
+	*nnotes = st->nerrors;
+	struct buf lines;
+	buf_init(&lines, (size_t)256 << 20);
+	size_t nn = st->nerrors < PKGDB_MAX_ERRORS ? st->nerrors : PKGDB_MAX_ERRORS;
+	rec = (struct scan_os_rec){ .pkgs = pl->items, .n_pkgs = pl->len, .truncated = st->walk_truncated,
+				    .nerrors = st->nerrors, .notes = strv_from((const char (*)[256])st->errors, nn),
+				    .n_notes = nn };
+	snprintf(rec.os, sizeof(rec.os), "%s", out->os);
+	snprintf(rec.ecosystem, sizeof(rec.ecosystem), "%s", out->ecosystem);
+	if (keyed && rec.notes && pkgdb_owned_lines(*owned, &lines) == 0) {
+		rec.owned = lines.data ? lines.data : "";
+		scan_cache_store_os(cache, key, &rec);  /* best effort */
+	}
+	for (size_t i = 0; rec.notes && i < nn; i++)
+		free(rec.notes[i]);
+	free(rec.notes);
+	buf_free(&lines);
+	free(st);
+	return 0;
+}
+
 int scan_layered(struct imagefs *fs, const char *const *diff_ids, size_t n, const struct scan_options *o,
 		 struct scan_cache *cache, struct scan_image *out)
 {
@@ -263,11 +332,10 @@ int scan_layered(struct imagefs *fs, const char *const *diff_ids, size_t n, cons
 		return scan_filesystem(fs, o, out);
 	struct composer k = { .recs = calloc(n, sizeof(*k.recs)), .n = n };
 	struct package_list pl = { 0 };
-	struct pkgdb_stats *st = calloc(1, sizeof(*st));
 	struct pkgdb_owned *owned = NULL;
 	struct pkgdb_limits lim = { .max_files = o->max_entries };
 	char err[512] = "";
-	int r = k.recs && st ? 0 : -ENOMEM;
+	int r = k.recs ? 0 : -ENOMEM;
 	size_t total = 0;
 	out->layers = n;
 	out->layers_read = 0;
@@ -285,14 +353,9 @@ int scan_layered(struct imagefs *fs, const char *const *diff_ids, size_t n, cons
 			scan_image_not_scanned(out, "%s", err);
 		goto out;
 	}
-	/* the OS databases are a handful of files: read through the merged view */
-	r = pkgdb_collect_os(fs, &lim, &pl, st, &owned, err, sizeof(err));
-	if (r < 0) {
-		scan_image_not_scanned(out, "listing packages: %s", err);
+	size_t nnotes = 0;
+	if ((r = os_part(fs, diff_ids, n, &lim, cache, &pl, &owned, out, &nnotes)) < 0)
 		goto out;
-	}
-	take_stats(st, out);
-	size_t nnotes = st->nerrors;
 	for (size_t i = 0; i < n; i++) {
 		total += k.recs[i].n_items > k.recs[i].setuid.len ? k.recs[i].n_items : k.recs[i].setuid.len;
 		out->files_walked += k.recs[i].files_walked;
@@ -325,6 +388,5 @@ out:
 		scan_layer_rec_free(&k.recs[i]);
 	free(k.recs);
 	free(k.v);
-	free(st);
 	return r;
 }

@@ -916,3 +916,8 @@ int imagefs_hidden_above(const struct imagefs *fs, size_t i, const char *path)
 	}
 	return 0;
 }
+
+int imagefs_layer_touches(const struct imagefs *fs, size_t i, const char *path)
+{
+	return i < fs->n_layers ? layer_hides(fs->layer_fd[i], path) : -EINVAL;
+}

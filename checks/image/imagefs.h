@@ -56,6 +56,9 @@ int imagefs_layer_view(const struct imagefs *fs, size_t i, struct imagefs **out)
  * non-directory or opaque directory at one of its parents. 1 hidden, 0 shown,
  * or a negative errno. */
 int imagefs_hidden_above(const struct imagefs *fs, size_t i, const char *path);
+/* Whether layer i itself holds path (or something below it), deletes it, or
+ * replaces or makes opaque one of its parents: 1, 0, or a negative errno. */
+int imagefs_layer_touches(const struct imagefs *fs, size_t i, const char *path);
 
 /* The last error, one line ("" when none). */
 const char *imagefs_error(const struct imagefs *fs);

@@ -502,6 +502,38 @@ bool pkgdb_owned_has(const struct pkgdb_owned *o, const char *path)
 	return os_owned(&c, path);
 }
 
+const char *const pkgdb_os_paths[] = {
+	"/etc/os-release", "/usr/lib/os-release", "/etc/debian_version", "/etc/alpine-release", "/var/lib/dpkg",
+	"/lib/apk/db", "/usr/lib/apk/db", "/var/lib/rpm", "/usr/lib/sysimage/rpm", NULL,
+};
+
+int pkgdb_owned_lines(const struct pkgdb_owned *o, struct buf *out)
+{
+	const struct buf *names = &o->set.names;
+	for (size_t off = 0; off < names->len;) {
+		size_t n = strlen(names->data + off);
+		if (buf_append(out, names->data + off, n) < 0 || buf_append(out, "\n", 1) < 0)
+			return -ENOMEM;
+		off += n + 1;
+	}
+	return 0;
+}
+
+int pkgdb_owned_from_lines(const char *text, size_t len, struct pkgdb_owned **out)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	pathset_init(&(*out)->set, OWNED_PATHS_MAX);
+	/* a set that was full when collected is as full now */
+	if (pathset_add_lines(&(*out)->set, text, len) == -ENOMEM) {
+		pkgdb_owned_free(*out);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 void pkgdb_owned_free(struct pkgdb_owned *o)
 {
 	if (!o)

@@ -16,6 +16,13 @@ int pkgdb_collect_os(struct imagefs *fs, const struct pkgdb_limits *lim, struct 
 /* Installed by the OS: listed as is, or (usr-merge) without its /usr prefix. */
 bool pkgdb_owned_has(const struct pkgdb_owned *o, const char *path);
 void pkgdb_owned_free(struct pkgdb_owned *o);
+/* The owned paths one per line (appended to out), and back. */
+int pkgdb_owned_lines(const struct pkgdb_owned *o, struct buf *out);
+int pkgdb_owned_from_lines(const char *text, size_t len, struct pkgdb_owned **out);
+/* The image paths pkgdb_collect_os reads (files, or directories it reads
+ * below), NULL-terminated: a layer holding none of them, nor deleting or
+ * replacing one of their parents, leaves the OS part as the layers below made it. */
+extern const char *const pkgdb_os_paths[];
 
 /* One file of a layer that could declare language packages and did (or
  * could not be read). pkgdb_collect skips it when pkgdb_owned_has(owner_path)

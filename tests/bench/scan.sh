@@ -37,6 +37,26 @@ bench_time floor "$BENCH_TMP/floor.sh"
 bench_time cold "$DW scan --no-cache --fail-on never -f json -o /dev/null $IMG"
 $DW scan --fail-on never -o /dev/null $IMG
 bench_time warm "$DW scan --fail-on never -f json -o /dev/null $IMG"
+# a new image on the cached bookworm layer plus one small layer of its own (a Python package):
+# only that layer is read, the base layer's entry is reused (the image's own results are dropped each run)
+ctx="$BENCH_TMP/ctx"
+mkdir -p "$ctx"
+printf 'FROM %s\nRUN mkdir -p /usr/local/lib/python3.11/dist-packages/app-1.0.dist-info && printf "Name: app\\nVersion: 1.0\\n" >/usr/local/lib/python3.11/dist-packages/app-1.0.dist-info/METADATA\n' \
+	$IMG >"$ctx/Dockerfile"
+DOCKER_BUILDKIT=0 docker build -q --network none -t dwbench/derived:1 "$ctx" >/dev/null
+top=$(docker image inspect -f '{{json .RootFS.Layers}}' dwbench/derived:1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1].split(":")[1])')
+cache="$BENCH_TMP/state/cache"
+printf '#!/bin/sh\nrm -f %s/fs-*.json %s/vulns-*.json %s/layer-%s.json\nexec %s scan --fail-on never -f json -o /dev/null dwbench/derived:1\n' \
+	"$cache" "$cache" "$cache" "$top" "$DW" >"$BENCH_TMP/shared.sh"
+chmod +x "$BENCH_TMP/shared.sh"
+printf '#!/bin/sh\nrm -f %s/fs-*.json %s/vulns-*.json %s/layer-%s.json\n' "$cache" "$cache" "$cache" "$top" >"$BENCH_TMP/shared0.sh"
+chmod +x "$BENCH_TMP/shared0.sh"
+"$BENCH_TMP/shared.sh"        # the base layer's entry
+read -r sread slayers < <("$BENCH_TMP/shared0.sh"; $DW scan --fail-on never -f json dwbench/derived:1 | python3 -c 'import json,sys
+i=json.load(sys.stdin)["images"][0]["inventory"]; print(i["layers_read"], i["layers"])')
+bench_time shared "$BENCH_TMP/shared.sh"
+bench_time shared0 "$BENCH_TMP/shared0.sh"
+bench_time dcold "$DW scan --no-cache --fail-on never -f json -o /dev/null dwbench/derived:1"
 bench_time version "$DOCKWARD -c $BENCH_TMP/dw.conf version"
 bench_time api "$DW inventory -f json"
 # CPU time (user+sys, ms; median of 7): what the scan itself costs when the machine is busy
@@ -60,6 +80,7 @@ echo "scan bench: $IMG, $pkgs packages, $files files walked, $vulns vulnerabilit
 echo "  floor (cat status, os-release, $pkgfiles .list files): $(bench_get floor.ms) ms"
 echo "  cold scan (read image, match, report): $(bench_get cold.ms) ms  = $(bench_ratio "$(bench_get cold.ms)" "$(bench_get floor.ms)") x floor  (goal < 150 ms, < 3x)"
 echo "  warm scan (cached inventory and matches): $(bench_get warm.ms) ms  (goal < 10 ms)"
+echo "  new image sharing the base layer: $(bench_get shared.ms) ms ($sread of $slayers layers read; its removal of cache entries alone: $(bench_get shared0.ms) ms) vs $(bench_get dcold.ms) ms reading it whole (--no-cache)"
 echo "  of which the engine API pass alone (dockward inventory): $(bench_get api.ms) ms; process start (dockward version): $(bench_get version.ms) ms"
 echo "  CPU (user+sys) cold: $(bench_get cold.cpu) ms, warm: $(bench_get warm.cpu) ms; load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs"
 echo "  peak RSS cold: $(bench_get cold.kb) KiB, warm: $(bench_get warm.kb) KiB  (goal < 32768 KiB)"

@@ -14,6 +14,7 @@ BASE = "dwlayers/bookworm:12"
 MID = "dwlayers/mid:1"        # base + a layer of language packages and a setuid file
 A = "dwlayers/a:1"            # mid + a layer that purges a dpkg package
 B = "dwlayers/b:1"            # mid + a layer that deletes and replaces language packages
+C = "dwlayers/c:1"            # mid + a layer that leaves the OS databases alone
 PY = "/usr/local/lib/python3.11/dist-packages"
 
 MID_STEP = (
@@ -52,13 +53,15 @@ def layered(dockerd):
           " && mkdir -p /app/node_modules/new-pkg"
           " && printf '{\"name\":\"new-pkg\",\"version\":\"2.0.0\"}' >/app/node_modules/new-pkg/package.json\n"
           % (MID, PY))
+    build(dockerd, C, "FROM %s\nRUN mkdir -p /srv/node_modules/c-pkg"
+          " && printf '{\"name\":\"c-pkg\",\"version\":\"3.1.4\"}' >/srv/node_modules/c-pkg/package.json\n" % MID)
     state = tempfile.mkdtemp(prefix="dwlayers")
     conf = os.path.join(state, "dockward.conf")
     with open(conf, "w") as f:
         f.write("[agent]\nstate_dir = %s\n" % state)
     yield {"state": state, "conf": conf}
     shutil.rmtree(state, ignore_errors=True)
-    for ref in (B, A, MID, BASE):
+    for ref in (C, B, A, MID, BASE):
         dockerd.docker("rmi", ref, check=False)
 
 
@@ -156,3 +159,30 @@ def test_cache_is_bounded_least_recently_used_first(dockward, dockerd, layered, 
     assert not os.path.exists(layer(a_ids[-1]))                   # used by A only, the oldest
     assert all(os.path.exists(layer(d)) for d in b_ids)           # just used
     assert len(glob.glob(os.path.join(cache, "fs-*.json"))) == 1  # B's, just written
+
+
+def test_os_databases_reused_below_layers_that_leave_them_alone(dockward, dockerd, layered):
+    conf, cache = layered["conf"], os.path.join(layered["state"], "cache")
+    shutil.rmtree(cache)
+    assert scan(dockward, conf, MID)[MID]["inventory"]["layers_read"] == 2
+    # MID's own layer holds no OS database: its OS part is keyed by the base layer alone
+    os_entry = os.path.join(cache, "os-%s.json" % diff_ids(dockerd, BASE)[0].split(":")[1])
+    assert os.path.exists(os_entry) and len(glob.glob(os.path.join(cache, "os-*.json"))) == 1
+    c = scan(dockward, conf, C)[C]
+    assert c["inventory"]["layers_read"] == 1
+    assert len(glob.glob(os.path.join(cache, "os-*.json"))) == 1      # reused, not read again
+    full = scan(dockward, conf, "--no-cache", C)[C]
+    assert c["packages"] == full["packages"] and c["risks"] == full["risks"]
+    assert ("npm", "c-pkg", "3.1.4") in names(c) and ("PyPI", "keepme", "1.0") in names(c)
+    # and it is that entry that C's OS packages come from
+    with open(os_entry) as f:
+        doc = json.load(f)
+    for p in doc["packages"]:
+        if p[1] == "libc6":
+            p[2] = "9:9.9-marker"
+    with open(os_entry, "w") as f:
+        json.dump(doc, f)
+    for p in glob.glob(os.path.join(cache, "fs-*.json")):
+        os.unlink(p)
+    c = scan(dockward, conf, C)[C]
+    assert [p["version"] for p in c["packages"] if p["name"] == "libc6"] == ["9:9.9-marker"]
