@@ -21,8 +21,9 @@ imgs=$(docker images -q)
 docker network ls >/dev/null
 CLI
 
-printf '%-10s %9s %9s %9s %9s %9s | %8s %8s %8s %8s | %7s %7s | %8s %8s %8s\n' containers dockward \
-	curl-1 curl-N curl-P cli dw/curl1 dw/curlN cli/dw cli/curl1 cpu-dw cpu-cli rss-dw rss-cli rss-curl
+printf '%-10s %9s %9s %9s %9s %9s | %8s %8s %8s %8s | %7s %7s | %8s %8s %8s | %8s %8s %8s\n' containers dockward \
+	curl-1 curl-N curl-P cli dw/curl1 dw/curlN cli/dw cli/curl1 cpu-dw cpu-cli rss-dw rss-cli rss-curl anon-dw file-dw \
+	anon-curl
 results=()
 for n in $SIZES; do
 	bench_containers "$n"
@@ -51,19 +52,24 @@ for n in $SIZES; do
 	bench_rss dw-$n "$dw"
 	bench_rss cli-$n "bash $BENCH_TMP/cli.sh"
 	bench_rss curl1-$n "$curl1"
+	bench_mem dw-$n $dw
+	bench_mem curl1-$n $curl1
 
 	t_dw=$(bench_get dw-$n.ms) t_c1=$(bench_get curl1-$n.ms) t_cn=$(bench_get curlN-$n.ms)
 	t_cp=$(bench_get curlP-$n.ms) t_cli=$(bench_get cli-$n.ms)
 	r1=$(bench_ratio "$t_dw" "$t_c1") rn=$(bench_ratio "$t_dw" "$t_cn") rc=$(bench_ratio "$t_cli" "$t_dw")
 	rf=$(bench_ratio "$t_cli" "$t_c1")
 	rss=$(bench_get dw-$n.kb)
-	printf '%-10s %9s %9s %9s %9s %9s | %8s %8s %8s %8s | %7s %7s | %8s %8s %8s   (%d API calls)\n' "$n" "$t_dw" \
-		"$t_c1" "$t_cn" "$t_cp" "$t_cli" "$r1" "$rn" "$rc" "$rf" "$(bench_get dw-$n.cpu)" "$(bench_get cli-$n.cpu)" \
-		"$rss" "$(bench_get cli-$n.kb)" "$(bench_get curl1-$n.kb)" "$calls"
+	printf '%-10s %9s %9s %9s %9s %9s | %8s %8s %8s %8s | %7s %7s | %8s %8s %8s | %8s %8s %8s   (%d API calls)\n' \
+		"$n" "$t_dw" "$t_c1" "$t_cn" "$t_cp" "$t_cli" "$r1" "$rn" "$rc" "$rf" "$(bench_get dw-$n.cpu)" \
+		"$(bench_get cli-$n.cpu)" "$rss" "$(bench_get cli-$n.kb)" "$(bench_get curl1-$n.kb)" \
+		"$(bench_get dw-$n.anon)" "$(bench_get dw-$n.file)" "$(bench_get curl1-$n.anon)" "$calls"
 	results+=("$n $r1 $rc $rss")
 done
 echo "times: median ms of $BENCH_RUNS runs (hyperfine, 2 warm-ups); cpu: mean user+system ms of the client processes"
 echo "(not the engine's); rss: peak KiB of the largest process, worst of 3"
+echo "anon: the process's own (private) memory, file: its share of the shared libraries' pages (Pss_Anon and"
+echo "Pss_File KiB of /proc/PID/smaps_rollup at the largest Pss_Anon, sampled every ms, worst of 3)"
 echo "curl-1: one curl, all calls on one kept-alive connection; curl-N: one curl process per call;"
 echo "curl-P: one curl, the calls 4 at a time on parallel connections (what a concurrent client could reach)"
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) (timings on a busy machine are noisy)"

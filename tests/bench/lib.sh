@@ -103,6 +103,19 @@ bench_rss() {
 	echo "$max" >"$BENCH_TMP/$name.kb"
 }
 
+# bench_mem NAME [--ok 0,1] COMMAND...: what of the memory is the process's own, over 3 runs: the largest
+# Pss_Anon (private: heap, stacks, library data it relocated) into $BENCH_TMP/NAME.anon and its Pss_File at
+# that moment (its share of the libraries' code and read-only data, shared with every process using them)
+# into NAME.file, KiB, from /proc/PID/smaps_rollup sampled every ms (tests/bench/memsample.py)
+bench_mem() {
+	local name=$1 out anon file
+	shift
+	out=$(python3 "$BENCH_ROOT/tests/bench/memsample.py" "$@") || { echo "bench: $* failed" >&2; exit 3; }
+	read -r anon file _ <<<"$out"
+	echo "$anon" >"$BENCH_TMP/$name.anon"
+	echo "$file" >"$BENCH_TMP/$name.file"
+}
+
 bench_get() { cat "$BENCH_TMP/$1"; }
 
 # bench_api_urls [history] [top]: the calls snapshot_collect makes, in its order, as URLs for curl
