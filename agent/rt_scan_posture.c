@@ -53,7 +53,7 @@ void rt_scan_posture_fill(struct rt_container *c, void *user)
 	}
 	size_t counts[SEV_COUNT], fixable;
 	if (scan_cache_vuln_counts(p->cache, c->image_id, version, counts, &fixable) < 0) {
-		snprintf(ps->vulnerable_note, sizeof(ps->vulnerable_note), "image not scanned against database %s",
+		snprintf(ps->vulnerable_note, sizeof(ps->vulnerable_note), "image not scanned against database %.80s",
 			 version);
 		return;
 	}
