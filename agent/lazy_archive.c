@@ -11,31 +11,34 @@
 #define LIBARCHIVE_SONAME "libarchive.so.13"
 #endif
 
-/* X(return type, name, parameters, arguments): every libarchive function used under agent/ and checks/
- * but archive_read_new, which loads the library */
+/* X(return type, name, parameters, arguments, answer without the library): every libarchive function
+ * used under agent/ and checks/ but archive_read_new, which loads the library */
 #define LAZY_ARCHIVE_FUNCS(X) \
-	X(int, archive_read_free, (struct archive *a), (a)) \
-	X(const char *, archive_error_string, (struct archive *a), (a)) \
-	X(int, archive_read_support_filter_all, (struct archive *a), (a)) \
-	X(int, archive_read_support_format_tar, (struct archive *a), (a)) \
-	X(int, archive_read_support_format_gnutar, (struct archive *a), (a)) \
-	X(int, archive_read_support_format_zip, (struct archive *a), (a)) \
-	X(int, archive_read_open_memory, (struct archive *a, const void *buf, size_t size), (a, buf, size)) \
-	X(int, archive_read_open_filename, (struct archive *a, const char *name, size_t block), (a, name, block)) \
-	X(int, archive_read_open_fd, (struct archive *a, int fd, size_t block), (a, fd, block)) \
-	X(int, archive_read_next_header, (struct archive *a, struct archive_entry **e), (a, e)) \
-	X(la_ssize_t, archive_read_data, (struct archive *a, void *buf, size_t size), (a, buf, size)) \
+	X(int, archive_read_free, (struct archive *a), (a), ARCHIVE_OK) \
+	X(const char *, archive_error_string, (struct archive *a), (a), NULL) \
+	X(int, archive_read_support_filter_all, (struct archive *a), (a), ARCHIVE_FATAL) \
+	X(int, archive_read_support_format_tar, (struct archive *a), (a), ARCHIVE_FATAL) \
+	X(int, archive_read_support_format_gnutar, (struct archive *a), (a), ARCHIVE_FATAL) \
+	X(int, archive_read_support_format_zip, (struct archive *a), (a), ARCHIVE_FATAL) \
+	X(int, archive_read_open_memory, (struct archive *a, const void *buf, size_t size), (a, buf, size), \
+	  ARCHIVE_FATAL) \
+	X(int, archive_read_open_filename, (struct archive *a, const char *name, size_t block), (a, name, block), \
+	  ARCHIVE_FATAL) \
+	X(int, archive_read_open_fd, (struct archive *a, int fd, size_t block), (a, fd, block), ARCHIVE_FATAL) \
+	X(int, archive_read_next_header, (struct archive *a, struct archive_entry **e), (a, e), ARCHIVE_FATAL) \
+	X(la_ssize_t, archive_read_data, (struct archive *a, void *buf, size_t size), (a, buf, size), \
+	  ARCHIVE_FATAL) \
 	X(int, archive_read_data_block, (struct archive *a, const void **buf, size_t *size, la_int64_t *off), \
-	  (a, buf, size, off)) \
-	X(const char *, archive_entry_pathname, (struct archive_entry *e), (e)) \
-	X(const char *, archive_entry_symlink, (struct archive_entry *e), (e)) \
-	X(const char *, archive_entry_hardlink, (struct archive_entry *e), (e)) \
-	X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *e), (e)) \
-	X(__LA_MODE_T, archive_entry_perm, (struct archive_entry *e), (e)) \
-	X(la_int64_t, archive_entry_size, (struct archive_entry *e), (e)) \
-	X(int, archive_entry_size_is_set, (struct archive_entry *e), (e))
+	  (a, buf, size, off), ARCHIVE_FATAL) \
+	X(const char *, archive_entry_pathname, (struct archive_entry *e), (e), NULL) \
+	X(const char *, archive_entry_symlink, (struct archive_entry *e), (e), NULL) \
+	X(const char *, archive_entry_hardlink, (struct archive_entry *e), (e), NULL) \
+	X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *e), (e), 0) \
+	X(__LA_MODE_T, archive_entry_perm, (struct archive_entry *e), (e), 0) \
+	X(la_int64_t, archive_entry_size, (struct archive_entry *e), (e), 0) \
+	X(int, archive_entry_size_is_set, (struct archive_entry *e), (e), 0)
 
-#define FIELD(ret, name, params, args) ret(*name) params;
+#define FIELD(ret, name, params, args, fallback) ret(*name) params;
 static struct {
 	struct archive *(*archive_read_new)(void);
 	LAZY_ARCHIVE_FUNCS(FIELD)
@@ -51,7 +54,7 @@ static void lib_load(void)
 	void *sym = dlsym(h, "archive_read_new");
 	bool ok = sym != NULL;
 	memcpy(&lib.archive_read_new, &sym, sizeof(sym));
-#define RESOLVE(ret, name, params, args) \
+#define RESOLVE(ret, name, params, args, fallback) \
 	sym = dlsym(h, #name); \
 	ok = ok && sym; \
 	memcpy(&lib.name, &sym, sizeof(sym));
@@ -68,11 +71,12 @@ struct archive *archive_read_new(void)
 }
 
 /* Each also loads: in a program that links libarchive too (unit tests writing archives), these definitions
- * interpose on libarchive's own calls to them, which may come before any archive_read_new. */
-#define FORWARD(ret, name, params, args) \
+ * interpose on libarchive's own calls to them, which may come before any archive_read_new. Without the
+ * library (only a NULL reader can exist then) each answers as for a failed reader. */
+#define FORWARD(ret, name, params, args, fallback) \
 	ret name params \
 	{ \
 		pthread_once(&lib_once, lib_load); \
-		return lib.name args; \
+		return lib_ok ? lib.name args : (fallback); \
 	}
 LAZY_ARCHIVE_FUNCS(FORWARD)
