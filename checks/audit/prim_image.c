@@ -371,8 +371,10 @@ static int eval_scan(const struct audit_check *c, struct audit_outcome *o)
 		const struct docker_image *img = &c->snap->images[i];
 		const struct scan_image *s = i < x->n && x->collected[i] ? &x->images[i] : NULL;
 		int r = 0;
-		if (!s || s->status != SCAN_OK || (vulns && !s->vulns_checked)) {
+		if (!s || s->status != SCAN_OK || (vulns && (!s->vulns_checked || !s->n_pkgs))) {
 			const char *why = !s ? "the image was not scanned" : s->status != SCAN_OK ? s->reason
+					  : !s->inventory_done || !s->n_pkgs ? "no packages were found in it: nothing to match "
+					  "(files outside a package database are not known to the vulnerability database)"
 					  : "its packages were not matched against the vulnerability database";
 			unread++;
 			first_reason = first_reason ? first_reason : why;

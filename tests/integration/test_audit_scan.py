@@ -14,6 +14,7 @@ RULES = os.path.join(ROOT, "rules")
 VULN = "dwauditscan/vuln:1"
 CLEAN = "dwauditscan/clean:1"
 FRESH = "dwauditscan/fresh:1"
+BARE = "dwauditscan/bare:1"
 
 OS_RELEASE = b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n'
 
@@ -76,6 +77,7 @@ def scene(dockerd, tmp_path_factory):
     import_image(dockerd, CLEAN, dict(base, **{
         "var/lib/dpkg/status": (dpkg_status([("dwtest-tool", "2.0-1")]), 0o644),
     }))
+    import_image(dockerd, BARE, {"bin/app": (b"#!/bin/sh\n", 0o755)})
     import_image(dockerd, FRESH, dict(base, **{
         "var/lib/dpkg/status": (dpkg_status([("dwtest-fresh", "3.0-1")]), 0o644),
     }))
@@ -86,14 +88,14 @@ def scene(dockerd, tmp_path_factory):
                 osv("DSA-7777-9", "dwtest-tool", "1.5-1", "critical")):     # 2.0-1 is already fixed
         (src / (rec["id"] + ".json")).write_text(json.dumps(rec))
     ids = {}
-    for ref, name in ((VULN, "dwas-vuln"), (CLEAN, "dwas-clean"), (FRESH, "dwas-fresh")):
+    for ref, name in ((VULN, "dwas-vuln"), (CLEAN, "dwas-clean"), (FRESH, "dwas-fresh"), (BARE, "dwas-bare")):
         dockerd.docker("rm", "-f", name, check=False)
         dockerd.docker("create", "--name", name, ref)
         ids[ref] = json.loads(dockerd.docker("image", "inspect", ref))[0]["Id"]
     yield {"tmp": tmp, "osv": str(src), "ids": ids}
-    for name in ("dwas-vuln", "dwas-clean", "dwas-fresh"):
+    for name in ("dwas-vuln", "dwas-clean", "dwas-fresh", "dwas-bare"):
         dockerd.docker("rm", "-f", name, check=False)
-    for ref in (VULN, CLEAN, FRESH):
+    for ref in (VULN, CLEAN, FRESH, BARE):
         dockerd.docker("rmi", "-f", ref, check=False)
 
 
@@ -138,6 +140,14 @@ def test_scan_results_as_evidence(scene, dockward):
     assert detail.startswith("2 setuid/setgid files: ")
     assert "/usr/bin/su-like" in detail and "/usr/bin/wall-like" in detail
     assert all(e["kind"] == "image" and e["id"] == scene["ids"][VULN] for e in s["evidence"])
+    # an image without a package database: its vulnerabilities are not known, never "none"
+    bare = audit(dockward, conf, containers="dwas-bare")
+    assert bare["4.4"]["verdict"] == "not-evaluated"
+    assert bare["4.4"]["reason"] == ("1 of 1 images could not be evaluated: no packages were found in it: nothing "
+                                     "to match (files outside a package database are not known to the "
+                                     "vulnerability database)")
+    assert items(bare["4.3"], "evidence") == {BARE: "0 packages"}
+    assert bare["4.8"]["verdict"] == "manual" and bare["4.8"]["reason"] == "1 images checked, none affected"
 
 
 def test_no_database_is_not_evaluated(scene, dockward):
