@@ -12,6 +12,19 @@ from dockerd import Dockerd, import_rootfs, make_busybox_rootfs
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("DOCKWARD_BIN", os.path.join(ROOT, "build", "dockward"))
 
+# Tests never read the machine's /etc/dockward/dockward.conf nor write its
+# /var/lib/dockward: a configuration of their own with a private state dir.
+_STATE = tempfile.mkdtemp(prefix="dwstate")
+TEST_CONF = os.path.join(_STATE, "dockward.conf")
+with open(TEST_CONF, "w") as _f:
+    _f.write("[agent]\nstate_dir = %s\n" % _STATE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_state():
+    yield
+    shutil.rmtree(_STATE, ignore_errors=True)
+
 
 @pytest.fixture(scope="session")
 def dockerd():
@@ -58,8 +71,7 @@ def run_dockward(*args, env=None, docker_host=None, input=None, timeout=120):
         cmd += ["--docker-host", docker_host]
     e = dict(os.environ)
     e.pop("DOCKER_HOST", None)
-    # never the machine's /etc/dockward/dockward.conf
-    e["DOCKWARD_CONFIG"] = os.path.join(ROOT, "tests", "fixtures", "empty.conf")
+    e["DOCKWARD_CONFIG"] = TEST_CONF
     if env:
         e.update(env)
     p = subprocess.run(cmd + list(args), env=e, capture_output=True, input=input, timeout=timeout)
