@@ -119,6 +119,19 @@ static int collect_one(const struct host_facts *f, struct host_ctr_state *c)
 	snprintf(rel, sizeof(rel), "/proc/%d/cgroup", c->pid);
 	if ((r = host_read(f, rel, 64 << 10, &text)) == -ENOMEM)
 		return r;
+	/* The pid comes from the engine: with a remote engine, or a pid reused
+	 * since the snapshot, it is some other local process. Its cgroup must
+	 * name the container (docker/ID, docker-ID.scope) before anything read
+	 * from /proc/PID counts as the container's. */
+	if (r == 0 && text && !strstr(text, c->id)) {
+		free(text);
+		c->status.state = c->procs_status.state = FACT_UNAVAILABLE;
+		snprintf(c->status.reason, sizeof(c->status.reason),
+			 "pid %d on this host is not in the container's cgroup (remote engine, or the process ended)",
+			 c->pid);
+		snprintf(c->procs_status.reason, sizeof(c->procs_status.reason), "%s", c->status.reason);
+		return 0;
+	}
 	/* cgroup v1: a controller's hierarchy; v2: the unified one */
 	static const char *const ctls[] = { "pids", "memory", "cpu", NULL };
 	char path[PATH_MAX], dir[PATH_MAX + 32];

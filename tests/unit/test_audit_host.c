@@ -346,6 +346,38 @@ static void test_running_state_beside_declared(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A pid the engine reports but whose cgroup names another container (a remote
+ * engine, or a pid reused since the snapshot) is never read as the container's. */
+static void test_pid_of_another_cgroup_is_not_the_container(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/dwpid2XXXXXX";
+	assert_non_null(mkdtemp(root));
+	const char *id = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	write_file(root, "/proc/555/status", "Name:\tbash\nUid:\t0\t0\t0\t0\nNoNewPrivs:\t0\nSeccomp:\t0\n", 0644);
+	write_file(root, "/proc/555/cgroup", "12:pids:/user.slice/session-1.scope\n0::/user.slice\n", 0644);
+	struct docker_container ct = { .id = id, .name = "remote", .image_ref = "", .image_id = "",
+				       .state = "running", .created = "", .started_at = "", .user = "",
+				       .network_mode = "default", .restart_policy = "no", .pid = 555 };
+	struct snapshot snap;
+	memset(&snap, 0, sizeof(snap));
+	snap.containers = &ct;
+	snap.n_containers = 1;
+	struct host_facts hf;
+	struct host_facts_request hr = { .procs = true };
+	assert_int_equal(host_facts_init(&hf, root), 0);
+	assert_int_equal(host_facts_collect(&hf, &hr, &snap), 0);
+	const struct host_ctr_state *c = host_ctr_state_find(&hf, id);
+	assert_non_null(c);
+	assert_int_equal(c->status.state, FACT_UNAVAILABLE);
+	assert_int_equal(c->procs_status.state, FACT_UNAVAILABLE);
+	assert_non_null(strstr(c->status.reason, "not in the container's cgroup"));
+	host_facts_free(&hf);
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_daemon_flags_and_json),
 		cmocka_unit_test(test_users_status_cgroup),
 		cmocka_unit_test(test_running_state_beside_declared),
+		cmocka_unit_test(test_pid_of_another_cgroup_is_not_the_container),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
