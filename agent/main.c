@@ -10,15 +10,15 @@
 #include "log.h"
 
 static const struct command commands[] = {
-	/* audit, scan, db, watch, daemon, status: added here as their engines land */
-	{ "db", "import OSV advisories into the local vulnerability database, show it, query it", cmd_db },
-	{ "watch", "stream runtime threat alerts from eBPF probes in containers", cmd_watch },
-	{ "scan", "scan images for vulnerable packages and risks (root user, secrets, setuid files)", cmd_scan },
+	/* in the order a newcomer needs them: the jobs first, then the tools */
 	{ "audit", "audit this host against the CIS Docker Benchmark", cmd_audit },
-	{ "rules", "list the audit rules of a benchmark version", cmd_rules },
+	{ "scan", "scan images for vulnerable packages and risks (root user, secrets, setuid files)", cmd_scan },
+	{ "watch", "stream runtime threat alerts from eBPF probes in containers", cmd_watch },
 	{ "daemon", "run as a service: follow Docker events, keep findings current, ship them upstream", cmd_daemon },
 	{ "status", "show what the daemon is doing: engines, audits, spool, deliveries", cmd_status },
 	{ "inventory", "list the host's Docker facts and every container", cmd_inventory },
+	{ "rules", "list the audit rules of a benchmark version", cmd_rules },
+	{ "db", "import OSV advisories into the local vulnerability database, show it, query it", cmd_db },
 	{ "events", "follow the Docker engine's event stream", cmd_events },
 	{ "version", "show versions of dockward, the Docker API it speaks and its libraries", cmd_version },
 };
