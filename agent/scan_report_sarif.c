@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "report/jsonw.h"
+#include "report/sarif.h"
 #include "scan_report.h"
 
 static const char *level(enum severity s)
@@ -106,21 +107,7 @@ int scan_report_sarif(const struct scan_run *r, FILE *f)
 	int rc = jsonw_init(&w, true);
 	if (rc < 0)
 		return rc;
-	jsonw_obj_begin(&w);
-	jsonw_kstr(&w, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-	jsonw_kstr(&w, "version", "2.1.0");
-	jsonw_str(&w, "runs");
-	jsonw_arr_begin(&w);
-	jsonw_obj_begin(&w);
-	jsonw_str(&w, "tool");
-	jsonw_obj_begin(&w);
-	jsonw_str(&w, "driver");
-	jsonw_obj_begin(&w);
-	jsonw_kstr(&w, "name", "dockward");
-	jsonw_kstr(&w, "version", DOCKWARD_VERSION);
-	jsonw_kstr(&w, "informationUri", "https://github.com/dockward/dockward");
-	jsonw_str(&w, "rules");
-	jsonw_arr_begin(&w);
+	sarif_open_rules(&w);
 	for (int k = 0; k < RISK_KIND_COUNT; k++) {
 		char help[256];
 		snprintf(help, sizeof(help), "CIS Docker Benchmark %s: %s", risk_cis((enum risk_kind)k),
@@ -137,11 +124,7 @@ int scan_report_sarif(const struct scan_run *r, FILE *f)
 			     vu->fixed && *vu->fixed ? "upgrade the package to the fixed version" : "no fixed version yet",
 			     vu->severity);
 		}
-	jsonw_arr_end(&w);
-	jsonw_obj_end(&w);
-	jsonw_obj_end(&w);
-	jsonw_str(&w, "results");
-	jsonw_arr_begin(&w);
+	sarif_open_results(&w);
 	for (size_t i = 0; i < r->n_images; i++) {
 		const struct scan_image *s = &r->images[i];
 		char nb[64];
@@ -195,10 +178,8 @@ int scan_report_sarif(const struct scan_run *r, FILE *f)
 	}
 	jsonw_arr_end(&w);
 	jsonw_obj_end(&w);
-	jsonw_arr_end(&w);
-	jsonw_obj_end(&w);
-	jsonw_arr_end(&w);
-	jsonw_obj_end(&w);
+	jsonw_arr_end(&w);      /* invocations */
+	sarif_close(&w);
 	rc = jsonw_write(&w, f);
 	jsonw_free(&w);
 	return rc;

@@ -4,6 +4,7 @@
 
 #include "report/audit_report.h"
 #include "report/jsonw.h"
+#include "report/sarif.h"
 
 static const char *sarif_level(enum audit_severity s)
 {
@@ -96,28 +97,10 @@ int audit_write_sarif(const struct audit_result *r, const struct snapshot *s, co
 	int rc = jsonw_init(&w, true);
 	if (rc < 0)
 		return rc;
-	jsonw_obj_begin(&w);
-	jsonw_kstr(&w, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-	jsonw_kstr(&w, "version", "2.1.0");
-	jsonw_str(&w, "runs");
-	jsonw_arr_begin(&w);
-	jsonw_obj_begin(&w);
-	jsonw_str(&w, "tool");
-	jsonw_obj_begin(&w);
-	jsonw_str(&w, "driver");
-	jsonw_obj_begin(&w);
-	jsonw_kstr(&w, "name", "dockward");
-	jsonw_kstr(&w, "version", DOCKWARD_VERSION);
-	jsonw_kstr(&w, "informationUri", "https://github.com/dockward/dockward");
-	jsonw_str(&w, "rules");
-	jsonw_arr_begin(&w);
+	sarif_open_rules(&w);
 	for (size_t i = 0; i < r->n_findings; i++)
 		rule_json(&w, r->findings[i].rule);
-	jsonw_arr_end(&w);
-	jsonw_obj_end(&w);
-	jsonw_obj_end(&w);
-	jsonw_str(&w, "results");
-	jsonw_arr_begin(&w);
+	sarif_open_results(&w);
 	for (size_t i = 0; i < r->n_findings; i++) {
 		const struct audit_finding *f = &r->findings[i];
 		for (size_t k = 0; f->out.verdict == AUDIT_FAIL && k < f->out.n_offenders; k++)
@@ -133,9 +116,7 @@ int audit_write_sarif(const struct audit_result *r, const struct snapshot *s, co
 	jsonw_kstr(&w, "hostname", r->hostname);
 	jsonw_kstr(&w, "engineVersion", s->version.version);
 	jsonw_obj_end(&w);
-	jsonw_obj_end(&w);
-	jsonw_arr_end(&w);
-	jsonw_obj_end(&w);
+	sarif_close(&w);
 	rc = jsonw_write(&w, out);
 	jsonw_free(&w);
 	return rc;
