@@ -12,6 +12,7 @@
 #include "log.h"
 #include "report/jsonw.h"
 #include "report/term.h"
+#include "timefmt.h"
 
 struct events_out {
 	int json;
@@ -41,10 +42,7 @@ static int print_event(const struct docker_event *ev, void *user)
 		return r;
 	}
 	char when[32], id[16], name[256], action[128];
-	time_t t = (time_t)ev->time;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	format_utc((time_t)ev->time, when, sizeof(when));
 	term_sanitize(ev->actor_id, id, 13);
 	term_sanitize(ev->name[0] ? ev->name : "-", name, sizeof(name));
 	term_sanitize(ev->action, action, sizeof(action));

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "report/table.h"
 #include "report/term.h"
+#include "timefmt.h"
 
 void format_port(const struct docker_port *p, char *out, size_t outlen)
 {
@@ -153,9 +154,7 @@ int inventory_write_json(const struct snapshot *s, FILE *out)
 {
 	struct jsonw w;
 	char when[32];
-	struct tm tm;
-	gmtime_r(&s->collected_at, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	format_utc(s->collected_at, when, sizeof(when));
 	int r = jsonw_init(&w, true);
 	if (r < 0)
 		return r;

@@ -26,4 +26,3 @@ int scan_report_cyclonedx(const struct scan_run *r, FILE *f);
 const char *scan_image_name(const struct scan_image *s, char *buf, size_t len);
 /* A result with no finding (of any severity) that was fully checked. */
 bool scan_image_clean(const struct scan_image *s);
-void scan_time_rfc3339(time_t t, char *out, size_t len);

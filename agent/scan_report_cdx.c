@@ -6,6 +6,7 @@
 
 #include "report/jsonw.h"
 #include "scan_report.h"
+#include "timefmt.h"
 
 static void uuid4(char out[37])
 {
@@ -138,7 +139,7 @@ int scan_report_cyclonedx(const struct scan_run *r, FILE *f)
 	char uuid[37], when[32], serial[64];
 	uuid4(uuid);
 	snprintf(serial, sizeof(serial), "urn:uuid:%s", uuid);
-	scan_time_rfc3339(r->started, when, sizeof(when));
+	format_utc(r->started, when, sizeof(when));
 	jsonw_obj_begin(&w);
 	jsonw_kstr(&w, "bomFormat", "CycloneDX");
 	jsonw_kstr(&w, "specVersion", "1.5");

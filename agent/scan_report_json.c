@@ -4,6 +4,7 @@
 
 #include "report/jsonw.h"
 #include "scan_report.h"
+#include "timefmt.h"
 
 const char *scan_image_name(const struct scan_image *s, char *buf, size_t len)
 {
@@ -19,13 +20,6 @@ const char *scan_image_name(const struct scan_image *s, char *buf, size_t len)
 bool scan_image_clean(const struct scan_image *s)
 {
 	return s->status == SCAN_OK && s->n_vulns == 0 && s->risks.len == 0;
-}
-
-void scan_time_rfc3339(time_t t, char *out, size_t len)
-{
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static const char *origin_name(enum package_origin o)
@@ -130,7 +124,7 @@ int scan_report_json(const struct scan_run *r, FILE *f)
 	if (rc < 0)
 		return rc;
 	char when[32];
-	scan_time_rfc3339(r->started, when, sizeof(when));
+	format_utc(r->started, when, sizeof(when));
 	size_t scanned = 0, not_scanned = 0, with_findings = 0, vulns[SEV_COUNT] = { 0 }, risks = 0;
 	for (size_t i = 0; i < r->n_images; i++) {
 		const struct scan_image *s = &r->images[i];

@@ -5,6 +5,7 @@
 #include "inventory.h"
 #include "report/audit_report.h"
 #include "report/jsonw.h"
+#include "timefmt.h"
 
 static void items_json(struct jsonw *w, const char *key, const char *rule_id, const struct audit_item *items,
 		       size_t n, bool with_id, const struct audit_waiver *const *waived_by)
@@ -65,7 +66,7 @@ int audit_write_json(const struct audit_result *r, const struct snapshot *s, con
 	int rc = jsonw_init(&w, true);
 	if (rc < 0)
 		return rc;
-	audit_format_time(r->started, when);
+	format_utc(r->started, when, sizeof(when));
 	jsonw_obj_begin(&w);
 	jsonw_kint(&w, "schema_version", AUDIT_JSON_SCHEMA_VERSION);
 	jsonw_str(&w, "tool");

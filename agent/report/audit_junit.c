@@ -5,6 +5,7 @@
 
 #include "report/audit_report.h"
 #include "report/jsonw.h"
+#include "timefmt.h"
 
 /* Text as XML character data or attribute value: markup escaped, control
  * characters and invalid UTF-8 written as U+FFFD (XML 1.0 cannot carry them). */
@@ -152,7 +153,7 @@ int audit_write_junit(const struct audit_result *r, const struct snapshot *s, co
 		skipped += f->n_waived;
 	}
 	char when[32];
-	audit_format_time(r->started, when);
+	format_utc(r->started, when, sizeof(when));
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"", out);
 	xml_text(out, o->ruleset_name);
 	fputc(' ', out);

@@ -23,4 +23,3 @@ int audit_write_json(const struct audit_result *r, const struct snapshot *s, con
 int audit_write_junit(const struct audit_result *r, const struct snapshot *s, const struct audit_report_opts *o, FILE *out);
 int audit_write_sarif(const struct audit_result *r, const struct snapshot *s, const struct audit_report_opts *o, FILE *out);
 /* "2026-11-23T09:40:00Z" */
-void audit_format_time(time_t t, char out[32]);

@@ -5,13 +5,7 @@
 
 #include "report/audit_report.h"
 #include "report/term.h"
-
-void audit_format_time(time_t t, char out[32])
-{
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
+#include "timefmt.h"
 
 static const char *verdict_label(enum audit_verdict v, bool color, const char **col)
 {
@@ -46,7 +40,7 @@ static void print_items(FILE *out, const struct audit_item *items, size_t n, con
 int audit_write_text(const struct audit_result *r, const struct snapshot *s, const struct audit_report_opts *o, FILE *out)
 {
 	char when[32], host[256], text[1024], reason[512];
-	audit_format_time(r->started, when);
+	format_utc(r->started, when, sizeof(when));
 	term_sanitize(r->hostname, host, sizeof(host));
 	char images[48] = "";
 	if (s->have_images)

@@ -21,6 +21,7 @@
 #include "osv_source.h"
 #include "upstream/atomic_file.h"
 #include "vulndb_schema.h"
+#include "timefmt.h"
 
 void vulndb_package_key(const char *ecosystem, const char *name, char *out, size_t outlen)
 {
@@ -208,10 +209,7 @@ static int fsync_file(const char *path)
 static int write_meta(struct importer *im, const char *src)
 {
 	char val[64], when[32], abs_src[PATH_MAX];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	format_utc(time(NULL), when, sizeof(when));
 	/* the schema version takes part: a new compiler gives a new content version */
 	snprintf(im->st->content_version, sizeof(im->st->content_version), "%016llx%016llx",
 		 (unsigned long long)(im->hash.a ^ ((uint64_t)VULNDB_SCHEMA_VERSION << 56)),
