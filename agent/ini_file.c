@@ -1,6 +1,10 @@
 /* ini_file.c: inih over a bounded in-memory file, with the line number of every key. */
 #include "ini_file.h"
 
+#include <stdint.h>
+
+#include "buf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -104,53 +108,43 @@ int read_file_capped(const char *path, size_t cap, char **out, size_t *len)
 	*out = NULL;
 	*len = 0;
 	int r = 0;
-	char *data = NULL;
+	struct buf b;
+	buf_init(&b, cap);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	struct stat st;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, &st) < 0)
 		r = -errno;
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
+	else if (S_ISDIR(st.st_mode))
 		r = -EISDIR;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	else if (!S_ISREG(st.st_mode))
 		r = -EINVAL;
-		goto out;
-	}
-	if ((size_t)st.st_size > cap) {
+	else if ((uint64_t)st.st_size > cap)
 		r = -EFBIG;
-		goto out;
-	}
-	size_t want = (size_t)st.st_size, got = 0;
-	data = malloc(want + 1);
-	if (!data) {
-		r = -ENOMEM;
-		goto out;
-	}
-	while (got < want) {
-		ssize_t n = read(fd, data + got, want - got);
+	/* read to the end rather than st_size bytes: /proc files say their size is 0,
+	 * and a file that grows while read is still held to the cap */
+	char chunk[8192];
+	while (r == 0) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
+		if (n <= 0) {
+			r = n < 0 ? -errno : 0;
+			break;
 		}
-		if (n == 0)
-			break;  /* shrank while reading: take what is there */
-		got += (size_t)n;
+		r = buf_append(&b, chunk, (size_t)n);
 	}
-	data[got] = '\0';
-	*out = data;
-	*len = got;
-	data = NULL;
-out:
-	free(data);
 	close(fd);
-	return r;
+	if (r == 0 && !b.data)
+		r = buf_append(&b, "", 0);
+	if (r < 0) {
+		buf_free(&b);
+		return r;
+	}
+	*len = b.len;
+	*out = buf_steal(&b);
+	return 0;
 }
 
 int ini_file_parse_path(const char *path, ini_file_handler handler, void *user,

@@ -1,14 +1,11 @@
 /* host_users.c: the host's accounts and groups from /etc/passwd and /etc/group under the host root (never the agent's own NSS). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "audit/host_state.h"
-#include "buf.h"
+#include "ini_file.h"
 
 #define MAX_ACCOUNTS 100000
 
@@ -25,40 +22,7 @@ int host_read_n(const struct host_facts *f, const char *path, size_t cap, char *
 	*out = NULL;
 	*len = 0;
 	int r = host_path(f, path, full, sizeof(full));
-	if (r < 0)
-		return r;
-	int fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	struct buf b;
-	buf_init(&b, cap);
-	if (fstat(fd, &st) < 0)
-		r = -errno;
-	else if (!S_ISREG(st.st_mode))
-		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	/* read to the end: /proc files say their size is 0 */
-	char chunk[8192];
-	while (r == 0) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : 0;
-			break;
-		}
-		r = buf_append(&b, chunk, (size_t)n);
-	}
-	close(fd);
-	if (r == 0 && !b.data)
-		r = buf_append(&b, "", 0);
-	if (r < 0) {
-		buf_free(&b);
-		return r;
-	}
-	*len = b.len;
-	*out = buf_steal(&b);
-	return *out ? 0 : -ENOMEM;
+	return r < 0 ? r : read_file_capped(full, cap, out, len);
 }
 
 int host_read(const struct host_facts *f, const char *path, size_t cap, char **out)
