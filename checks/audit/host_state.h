@@ -117,6 +117,7 @@ struct host_trust_source {
 	char *path;             /* "/etc/environment", "/proc/PID/environ (dockerd)" */
 	char *value;            /* NULL: not set there (or not read: err) */
 	int err;                /* errno reading it, 0 = read */
+	bool session;           /* read by users' login and shell sessions, where docker clients run */
 };
 struct host_trust {
 	struct fact_status status;

@@ -10,7 +10,7 @@
 #define TRUST_VAR "DOCKER_CONTENT_TRUST"
 #define MAX_PROFILE_FILES 256
 
-static int add_source(struct host_trust *t, const char *path, const char *value, int err)
+static int add_source(struct host_trust *t, const char *path, const char *value, int err, bool session)
 {
 	struct host_trust_source *grown = realloc(t->s, (t->n + 1) * sizeof(*grown));
 	if (!grown)
@@ -20,6 +20,7 @@ static int add_source(struct host_trust *t, const char *path, const char *value,
 	s->path = strdup(path);
 	s->value = value ? strdup(value) : NULL;
 	s->err = err;
+	s->session = session;
 	if (!s->path || (value && !s->value)) {
 		free(s->path);
 		free(s->value);
@@ -30,7 +31,7 @@ static int add_source(struct host_trust *t, const char *path, const char *value,
 }
 
 /* A shell-style file: absent files are not listed, unreadable ones are, without a value. */
-static int read_env_file(const struct host_facts *f, struct host_trust *t, const char *path)
+static int read_env_file(const struct host_facts *f, struct host_trust *t, const char *path, bool session)
 {
 	char *text = NULL;
 	int r = host_read(f, path, 1 << 20, &text);
@@ -40,7 +41,7 @@ static int read_env_file(const struct host_facts *f, struct host_trust *t, const
 		return r;
 	char *v = r == 0 ? host_env_file_value(text, TRUST_VAR) : NULL;
 	free(text);
-	r = add_source(t, path, v, r < 0 ? -r : 0);
+	r = add_source(t, path, v, r < 0 ? -r : 0, session);
 	free(v);
 	return r;
 }
@@ -75,7 +76,7 @@ static int read_profile_d(const struct host_facts *f, struct host_trust *t)
 		char path[600];
 		snprintf(path, sizeof(path), "/etc/profile.d/%s", names[i]);
 		if (r == 0)
-			r = read_env_file(f, t, path);
+			r = read_env_file(f, t, path, true);
 		free(names[i]);
 	}
 	return r;
@@ -95,7 +96,7 @@ static int read_dockerd_environ(const struct host_facts *f, struct host_trust *t
 	for (size_t off = 0; r == 0 && off < len; off += strlen(text + off) + 1)
 		if (strncmp(text + off, TRUST_VAR "=", sizeof(TRUST_VAR)) == 0)
 			value = text + off + sizeof(TRUST_VAR);
-	r = add_source(t, shown, r < 0 ? NULL : value, r < 0 ? -r : 0);
+	r = add_source(t, shown, r < 0 ? NULL : value, r < 0 ? -r : 0, false);
 	free(text);
 	return r;
 }
@@ -106,11 +107,16 @@ static int collect_trust(struct host_facts *f, const struct snapshot *s)
 	struct host_local *l = host_local_get(f);
 	if (!l)
 		return -ENOMEM;
-	static const char *const files[] = { "/etc/environment", "/etc/profile", "/etc/bash.bashrc",
-					     "/etc/default/docker", NULL };
+	/* the client reads the variable: users' sessions count; the daemon's own
+	 * environment (/etc/default/docker, its /proc environ, which holds what
+	 * systemd's Environment= lines gave it) is evidence of a misplaced setting */
+	static const struct { const char *path; bool session; } files[] = {
+		{ "/etc/environment", true }, { "/etc/profile", true }, { "/etc/bash.bashrc", true },
+		{ "/etc/default/docker", false },
+	};
 	int r = 0;
-	for (const char *const *p = files; *p && r == 0; p++)
-		r = read_env_file(f, &l->trust, *p);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && r == 0; i++)
+		r = read_env_file(f, &l->trust, files[i].path, files[i].session);
 	if (r == 0)
 		r = read_profile_d(f, &l->trust);
 	if (r == 0 && l->dockerd_pid > 0)
