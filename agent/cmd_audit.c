@@ -204,24 +204,6 @@ static int write_report(const struct audit_args *x, const struct audit_result *r
 	return EXIT_OK;
 }
 
-/* The image scanner's results for rules 4.3, 4.4 and 4.8 ([audit] scan_images).
- * With a container filter only the images of containers are scanned (a
- * superset of those in scope: the engine decides the scope). */
-static int audit_collect_scans(struct app *a, struct docker_client *dc, const struct audit_ctx *ctx,
-			       const struct snapshot *snap, struct audit_image_scans *out)
-{
-	bool filtered = ctx->only_container || ctx->container_pattern || ctx->exclude_containers || ctx->n_labels;
-	bool *wanted = filtered ? calloc(snap->n_images + 1, sizeof(bool)) : NULL;
-	if (filtered && !wanted)
-		return -ENOMEM;
-	for (size_t i = 0; filtered && i < snap->n_images; i++)
-		for (size_t k = 0; k < snap->n_containers && !wanted[i]; k++)
-			wanted[i] = strcmp(snap->containers[k].image_id, snap->images[i].id) == 0;
-	int r = audit_image_scans_collect(dc, snap, &a->cfg, wanted, out);
-	free(wanted);
-	return r;
-}
-
 int cmd_audit(struct app *a, int argc, char **argv)
 {
 	struct audit_args x = { 0 };
@@ -284,7 +266,12 @@ int cmd_audit(struct app *a, int argc, char **argv)
 	}
 	have_snap = true;
 	if (hreq.image_scans) {
-		if (audit_collect_scans(a, dc, &x.ctx, &snap, &scans) < 0) {
+		bool *wanted = NULL;
+		r = audit_images_wanted(&x.ctx, &snap, &wanted);
+		if (r == 0)
+			r = audit_image_scans_collect(dc, &snap, &a->cfg, wanted, &scans);
+		free(wanted);
+		if (r < 0) {
 			log_error("audit: out of memory");
 			goto out;
 		}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit/engine.h"
+#include "audit/image_scans.h"
 
 struct audit_engine {
 	struct audit_ruleset rules;
@@ -15,6 +16,9 @@ struct audit_engine {
 	char *host_root;
 	char *trusted_users;
 	char standard[96];
+	/* the daemon's configuration: it frees and re-creates every engine after a
+	 * reload, so this outlives the engine */
+	const struct config *cfg;
 };
 
 static void audit_engine_free(void *p)
@@ -114,6 +118,7 @@ static int audit_evaluate(void *ctx, struct docker_client *dc, int object_type, 
 	struct snapshot snap = { 0 };
 	struct host_facts host;
 	struct audit_result res = { 0 };
+	struct audit_image_scans scans = { 0 };
 	audit_plan(&actx, &sreq, &hreq);
 	if (host_facts_init(&host, e->host_root) < 0) {
 		snprintf(err, errlen, "host root %s: path too long", e->host_root);
@@ -128,6 +133,19 @@ static int audit_evaluate(void *ctx, struct docker_client *dc, int object_type, 
 		snprintf(err, errlen, "%s", docker_client_error(dc));
 		host_facts_free(&host);
 		return r;
+	}
+	/* rules 4.3, 4.4 and 4.8: from the scan cache the scan engine fills, scanning what it lacks */
+	if (hreq.image_scans) {
+		bool *wanted = NULL;
+		r = audit_images_wanted(&actx, &snap, &wanted);
+		if (r == 0)
+			r = audit_image_scans_collect(dc, &snap, e->cfg, wanted, &scans);
+		free(wanted);
+		if (r < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		host.scans = &scans;
 	}
 	if (host_facts_collect(&host, &hreq, &snap) < 0) {
 		snprintf(err, errlen, "out of memory");
@@ -147,6 +165,7 @@ static int audit_evaluate(void *ctx, struct docker_client *dc, int object_type, 
 		r = report_rule(e, &res.findings[i], actx.only_container, out);
 out:
 	audit_result_free(&res);
+	audit_image_scans_free(&scans);
 	host_facts_free(&host);
 	snapshot_free(&snap);
 	return r;
@@ -172,6 +191,7 @@ int engine_audit_init(const struct config *cfg, struct daemon_engine *eng, char 
 		}
 		e->have_waivers = true;
 	}
+	e->cfg = cfg;
 	e->host_root = strdup(cfg->host_root);
 	e->trusted_users = strdup(cfg->audit_trusted_users);
 	if (!e->host_root || !e->trusted_users) {

@@ -82,6 +82,25 @@ static bool container_in_scope(const struct audit_ctx *ctx, const struct host_fa
 	return labels_match(ctx, ct);
 }
 
+int audit_images_wanted(const struct audit_ctx *ctx, const struct snapshot *s, bool **wanted)
+{
+	*wanted = NULL;
+	if (!ctx->only_container && !ctx->container_pattern && !ctx->exclude_containers && !ctx->n_labels)
+		return 0;
+	bool *w = calloc(s->n_images + 1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_images; i++)
+		for (size_t k = 0; k < s->n_containers && !w[i]; k++) {
+			const struct docker_container *c = &s->containers[k];
+			if (ctx->only_container && strcmp(c->id, ctx->only_container) != 0)
+				continue;
+			w[i] = strcmp(c->image_id, s->images[i].id) == 0;
+		}
+	*wanted = w;
+	return 0;
+}
+
 int audit_collect_tops(struct docker_client *dc, const struct audit_ctx *ctx, const struct host_facts *h,
 		       struct snapshot *s)
 {

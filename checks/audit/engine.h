@@ -55,6 +55,12 @@ void audit_plan(const struct audit_ctx *ctx, struct snapshot_request *snap_req,
  * cgroup reader (host_procs.c) answers the same question for the others. -errno as snapshot_collect. */
 int audit_collect_tops(struct docker_client *dc, const struct audit_ctx *ctx, const struct host_facts *h,
 		       struct snapshot *s);
+/* Which of s's images the image scanner's results are wanted for (rules 4.3,
+ * 4.4, 4.8): *wanted = NULL for all; with a container filter a new array,
+ * parallel to s->images, marking the images of containers (a superset of those
+ * in scope: audit_run decides the scope), for a targeted re-audit only its
+ * container's. Returns 0 or -ENOMEM. */
+int audit_images_wanted(const struct audit_ctx *ctx, const struct snapshot *s, bool **wanted);
 /* Evaluates the selected rules. Returns 0, or -ENOMEM. */
 int audit_run(const struct audit_ctx *ctx, const struct snapshot *s, const struct host_facts *h,
 	      struct audit_result *out);

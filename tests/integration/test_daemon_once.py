@@ -1,4 +1,5 @@
 """test_daemon_once.py: `dockward daemon --once`, the daily timer's run: one full audit reported, then exit."""
+import json
 import os
 import shutil
 import tempfile
@@ -40,6 +41,31 @@ def test_once_reports_one_full_audit_and_exits(clean_daemon, busybox_image, work
     first_ids = {e["finding_info"]["uid"] for e in compliance}
     assert {e["finding_info"]["uid"] for e in again} <= first_ids
     assert all(e["activity_id"] != 1 for e in again)
+
+
+def test_once_audit_uses_the_image_scanner(clean_daemon, work):
+    """The daemon's audit collects the scanner's results like `dockward audit` does: an image-scan rule is
+    evaluated (an automated setuid rule of a private rule set fails the image that has one), not skipped."""
+    d = clean_daemon
+    from test_audit_scan import import_image
+    import_image(d, "dwtest/suid:1", {"bin/app": (b"#!/bin/sh\n", 0o755), "bin/su": (b"x", 0o4755)})
+    cid = d.docker("create", "--name", "dw-once-suid", "dwtest/suid:1")
+    rules = os.path.join(work, "rules")
+    os.makedirs(rules)
+    with open(os.path.join(rules, "00-ruleset.ini"), "w") as f:
+        f.write("[ruleset]\nname = scan wiring\nbenchmarks = 1.0\n")
+    with open(os.path.join(rules, "t.ini"), "w") as f:
+        f.write("[9.1]\ntitle = no setuid files in images\nsection = T\nlevel = 1\nassessment = automated\n"
+                "severity = medium\nscope = image\nrationale = r\nremediation = m\ncheck = image_scan\n"
+                "check.finding = setuid\ncheck.images = in-use\n")
+    a = Agent(BIN, work, docker_host=d.host, sinks="[audit]\nrules_dir = %s\nscan_images = scan\n" % rules)
+    r = a.run("daemon", "--once", timeout=120)
+    assert r.returncode == 0, r.stderr
+    found = [e for e in a.local_events() if e["class_uid"] == 2003 and e["compliance"]["control"] == "9.1"]
+    assert found, r.stderr
+    img = d.docker("inspect", "-f", "{{.Image}}", cid).strip()
+    assert {e["resources"][0]["uid"] for e in found} == {img}
+    assert "/bin/su" in json.dumps(found)
 
 
 def test_once_without_docker_is_exit_3(work):
