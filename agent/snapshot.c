@@ -189,6 +189,53 @@ int snapshot_collect_tops(struct docker_client *c, struct snapshot *s, const boo
 	return r;
 }
 
+/* The exec instances each container's inspect names (ExecIDs), up to SNAPSHOT_MAX_EXECS each. */
+static int collect_execs(struct docker_client *c, struct snapshot *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n_containers; i++) {
+		yajl_val ids = yajl_tree_get(s->containers[i].raw, (const char *[]){ "ExecIDs", NULL }, yajl_t_array);
+		size_t k = ids ? ids->u.array.len : 0;
+		n += k < SNAPSHOT_MAX_EXECS ? k : SNAPSHOT_MAX_EXECS;
+		s->execs_skipped += k > SNAPSHOT_MAX_EXECS ? k - SNAPSHOT_MAX_EXECS : 0;
+	}
+	struct docker_fetch *items = n ? calloc(n, sizeof(*items)) : NULL;
+	size_t *owner = n ? calloc(n, sizeof(*owner)) : NULL;
+	s->execs = n ? calloc(n, sizeof(*s->execs)) : NULL;
+	int r = n && (!items || !owner || !s->execs) ? -ENOMEM : 0;
+	size_t m = 0;
+	for (size_t i = 0; r == 0 && i < s->n_containers; i++) {
+		yajl_val ids = yajl_tree_get(s->containers[i].raw, (const char *[]){ "ExecIDs", NULL }, yajl_t_array);
+		for (size_t k = 0; ids && r == 0 && k < ids->u.array.len && k < SNAPSHOT_MAX_EXECS; k++) {
+			const char *id = YAJL_GET_STRING(ids->u.array.values[k]);
+			if (!id)
+				continue;
+			owner[m] = i;
+			r = docker_fetch_set_object(&items[m++], "/exec/", id, "/json");
+		}
+	}
+	if (r == 0)
+		r = docker_fetch_many(c, items, m);
+	for (size_t k = 0; r == 0 && k < m; k++) {
+		/* ended since the container's inspect: the engine forgets an exec when it exits */
+		if (items[k].rc == -ENOENT)
+			continue;
+		if (items[k].rc < 0) {
+			docker_fetch_adopt_error(c, &items[k]);
+			r = items[k].rc;
+			break;
+		}
+		s->execs[s->n_execs++] = (struct snapshot_exec){ .container = owner[k], .raw = items[k].v };
+		items[k].v = NULL;
+	}
+	if (r == 0)
+		s->have_execs = true;
+	docker_fetch_free(items, m);
+	free(items);
+	free(owner);
+	return r;
+}
+
 int snapshot_collect(struct docker_client *c, const struct snapshot_request *req, struct snapshot *out)
 {
 	static const struct snapshot_request none;
@@ -210,6 +257,8 @@ int snapshot_collect(struct docker_client *c, const struct snapshot_request *req
 	}
 	if (r == 0 && req->top)
 		r = snapshot_collect_tops(c, out, NULL);
+	if (r == 0 && req->execs)
+		r = collect_execs(c, out);
 	if (r == 0) {
 		out->docker_host = strdup(docker_client_host(c));
 		out->api_version = strdup(docker_client_api_version(c));
@@ -234,6 +283,9 @@ void snapshot_free(struct snapshot *s)
 	}
 	free(s->containers);
 	free(s->tops);
+	for (size_t i = 0; i < s->n_execs; i++)
+		yajl_tree_free(s->execs[i].raw);
+	free(s->execs);
 	for (size_t i = 0; i < s->n_images; i++)
 		docker_image_free(&s->images[i]);
 	free(s->images);

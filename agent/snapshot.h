@@ -12,6 +12,16 @@ struct snapshot_request {
 	bool image_history;     /* and its history (needs images) */
 	bool networks;
 	bool top;               /* process lists of running containers */
+	bool execs;             /* inspect of each container's exec instances (ExecIDs) */
+};
+
+/* Exec instances inspected per container; the engine keeps only running ones. */
+#define SNAPSHOT_MAX_EXECS 16
+
+/* One exec instance's inspect (/exec/ID/json). */
+struct snapshot_exec {
+	size_t container;       /* index into containers */
+	yajl_val raw;
 };
 
 struct snapshot {
@@ -25,7 +35,9 @@ struct snapshot {
 	yajl_val networks_raw;
 	struct docker_network *networks; size_t n_networks;
 	struct docker_top *tops;        /* parallel to containers; empty for non-running */
-	bool have_images, have_networks, have_top;
+	struct snapshot_exec *execs; size_t n_execs;
+	size_t execs_skipped;   /* past SNAPSHOT_MAX_EXECS of a container */
+	bool have_images, have_networks, have_top, have_execs;
 	size_t vanished;        /* objects listed but gone before their inspect */
 };
 

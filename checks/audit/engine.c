@@ -48,6 +48,8 @@ void audit_plan(const struct audit_ctx *ctx, struct snapshot_request *sr, struct
 		hr->files |= (n & AUDIT_NEED_HOST_FILES) != 0;
 		hr->procs |= (n & AUDIT_NEED_HOST_PROCS) != 0;
 		hr->image_scans |= (n & AUDIT_NEED_IMAGE_SCANS) != 0;
+		sr->execs |= (n & AUDIT_NEED_EXECS) != 0;
+		hr->exec_log |= (n & AUDIT_NEED_EXEC_LOG) != 0;
 	}
 	/* the daemon's options decide several container verdicts and the preconditions */
 	hr->daemon |= hr->files || hr->procs;

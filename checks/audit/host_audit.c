@@ -9,12 +9,22 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include "audit/host_state.h"
 
 #define MAX_RULE_FILES 256
+
+/* The architecture the kernel's syscall masks are numbered for when a rule names this machine's. */
+#if defined(__x86_64__)
+#define AUDIT_ARCH_NATIVE AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define AUDIT_ARCH_NATIVE AUDIT_ARCH_AARCH64
+#else
+#define AUDIT_ARCH_NATIVE 0u
+#endif
 
 static int add_watch(struct host_audit *a, const char *path, size_t plen, const char *perms, const char *key,
 		     const char *origin)
@@ -53,7 +63,7 @@ static int parse_rule_line(struct host_audit *a, char *line, const char *origin)
 	for (char *save = NULL, *t = strtok_r(line, " \t\r", &save); t && n < 64; t = strtok_r(NULL, " \t\r", &save))
 		tok[n++] = t;
 	const char *watch = NULL, *path = NULL, *perms = NULL, *key = NULL;
-	bool exit_always = false;
+	bool exit_always = false, execve = false;
 	for (size_t i = 0; i < n; i++) {
 		const char *arg = i + 1 < n ? tok[i + 1] : NULL;
 		if (strcmp(tok[i], "-w") == 0 && arg)
@@ -62,6 +72,13 @@ static int parse_rule_line(struct host_audit *a, char *line, const char *origin)
 			perms = arg, i++;
 		else if (strcmp(tok[i], "-k") == 0 && arg)
 			key = arg, i++;
+		else if (strcmp(tok[i], "-S") == 0 && arg) {
+			/* -S execve, -S execve,execveat, -S all */
+			for (const char *p = arg; (p = strstr(p, "execve")); p += 6)
+				execve |= (p == arg || p[-1] == ',') && (p[6] == '\0' || p[6] == ',');
+			execve |= strcmp(arg, "all") == 0;
+			i++;
+		}
 		else if ((strcmp(tok[i], "-a") == 0 || strcmp(tok[i], "-A") == 0) && arg) {
 			exit_always = strstr(arg, "always") && strstr(arg, "exit");
 			i++;
@@ -79,6 +96,8 @@ static int parse_rule_line(struct host_audit *a, char *line, const char *origin)
 		return add_watch(a, watch, strlen(watch), perms, key, origin);
 	if (exit_always && path && *path == '/')
 		return add_watch(a, path, strlen(path), perms, key, origin);
+	if (exit_always && execve && !a->execve_rule[0])
+		snprintf(a->execve_rule, sizeof(a->execve_rule), "%.120s", origin);
 	return 0;
 }
 
@@ -181,6 +200,7 @@ static int kernel_rules(struct host_audit *a)
 				continue;
 			const char *path = NULL, *key = NULL;
 			size_t plen = 0, klen = 0, off = 0;
+			bool foreign_arch = false;
 			char perms[8] = "";
 			for (unsigned i = 0; i < d->field_count; i++) {
 				unsigned f = d->fields[i] & ~AUDIT_OPERATORS;
@@ -195,6 +215,8 @@ static int kernel_rules(struct host_audit *a)
 					path = d->buf + off, plen = d->values[i];
 				else if (f == AUDIT_FILTERKEY)
 					key = d->buf + off, klen = d->values[i];
+				else if (f == AUDIT_ARCH)
+					foreign_arch = d->values[i] != AUDIT_ARCH_NATIVE;
 				else if (f == AUDIT_PERM)
 					snprintf(perms, sizeof(perms), "%s%s%s%s", d->values[i] & AUDIT_PERM_READ ? "r" : "",
 						 d->values[i] & AUDIT_PERM_WRITE ? "w" : "", d->values[i] & AUDIT_PERM_EXEC ? "x" : "",
@@ -202,6 +224,11 @@ static int kernel_rules(struct host_audit *a)
 				if (is_str)
 					off += d->values[i];
 			}
+			/* a rule on every execve of the native architecture: the docker CLI's runs are logged */
+			bool execve = d->mask[__NR_execve / 32] & (1u << (__NR_execve % 32));
+			if (!path && execve && !foreign_arch && d->action == AUDIT_ALWAYS &&
+			    d->flags == AUDIT_FILTER_EXIT && !a->execve_rule[0])
+				snprintf(a->execve_rule, sizeof(a->execve_rule), "kernel (AUDIT_LIST_RULES)");
 			if (!path || d->action != AUDIT_ALWAYS)
 				continue;
 			char k[256];

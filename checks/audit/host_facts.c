@@ -19,6 +19,7 @@ extern const struct host_collector host_collector_audit;
 extern const struct host_collector host_collector_partition;
 extern const struct host_collector host_collector_procs;
 extern const struct host_collector host_collector_trust;
+extern const struct host_collector host_collector_execlog;
 static const struct host_collector *const collectors[] = {
 	&host_collector_daemon_info,
 	&host_collector_daemon_process,
@@ -28,6 +29,7 @@ static const struct host_collector *const collectors[] = {
 	&host_collector_partition,
 	&host_collector_procs,
 	&host_collector_trust,
+	&host_collector_execlog,
 };
 #define N_COLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 

@@ -61,6 +61,7 @@ struct host_facts_request {
 	bool files;
 	bool procs;
 	bool image_scans;       /* the caller collects them: host_facts_collect does not */
+	bool exec_log;          /* docker exec commands in the host's audit log */
 };
 
 /* A collector fills its group of facts from the snapshot and the host

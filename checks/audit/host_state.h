@@ -65,6 +65,7 @@ struct host_audit {
 	char source[256];       /* "kernel (AUDIT_LIST_RULES)" or the files read */
 	struct audit_watch *w; size_t n;
 	struct host_binary *bins; size_t n_bins;
+	char execve_rule[128];  /* where a syscall rule audits every execve, "" = none */
 };
 /* Parses auditctl-syntax rule text (one rule per line) into watches.
  * Returns 0, -ENOMEM or -E2BIG past HOST_MAX_WATCHES. */
@@ -124,6 +125,29 @@ struct host_trust {
 	struct host_trust_source *s; size_t n;
 };
 
+/* docker exec commands in the host's audit log (host_execlog.c, rules 5.23, 5.24). */
+struct host_exec_record {
+	long long when;         /* seconds since the epoch, from msg=audit(...) */
+	char *container;        /* as the command named it (name or id) */
+	char *user;             /* --user, "" = not given */
+	char *cmdline;          /* the whole command, capped, control characters as '?' */
+	bool privileged;
+};
+struct host_execlog {
+	struct fact_status status;      /* FACT_OK: the log was read, or there is none */
+	char log_path[256];             /* auditd.conf log_file, or auditd's default */
+	char cli_path[64];              /* the docker CLI found on the host, "" = none */
+	size_t files_read;              /* the log and its rotations */
+	size_t records, records_dropped;        /* docker exec commands seen; those past the cap */
+	bool truncated;                 /* the byte cap stopped before the oldest rotation */
+	long long since;                /* the earliest exec record, 0 = none */
+	struct host_exec_record *r; size_t n;
+};
+/* One line of the audit log: 1 and *out filled for an EXECVE record of
+ * `docker [container] exec`, 0 for any other line, or -ENOMEM. */
+int host_execlog_parse_line(const char *line, struct host_exec_record *out);
+void host_exec_record_free(struct host_exec_record *r);
+
 /* Everything the collectors in host_*.c fill, hung off host_facts.local. */
 struct host_local {
 	int dockerd_pid;                /* 0 = not found */
@@ -134,6 +158,7 @@ struct host_local {
 	struct host_partition partition;
 	struct host_ctr_states ctrs;
 	struct host_trust trust;
+	struct host_execlog execlog;
 };
 /* The host_local of f, allocated on first use; NULL on -ENOMEM. */
 struct host_local *host_local_get(struct host_facts *f);

@@ -82,6 +82,8 @@ enum audit_need {
 	AUDIT_NEED_HOST_FILES = 1u << 5,        /* host-side collectors (files, audit rules, ...) */
 	AUDIT_NEED_HOST_PROCS = 1u << 6,        /* /proc state of running containers */
 	AUDIT_NEED_IMAGE_SCANS = 1u << 7,       /* the image scanner's results (image_scans.h) */
+	AUDIT_NEED_EXECS = 1u << 8,             /* each container's exec instances, inspected */
+	AUDIT_NEED_EXEC_LOG = 1u << 9,          /* docker exec commands in the host's audit log */
 };
 
 struct audit_primitive {

@@ -1,4 +1,4 @@
-/* fuzz_auditctl_rules.c: libFuzzer target: the host texts the audit's host collectors parse: audit rule files (auditctl syntax), mountinfo, /proc status and cgroup, passwd and group. */
+/* fuzz_auditctl_rules.c: libFuzzer target: the host texts the audit's host collectors parse: audit rule files (auditctl syntax), audit log lines, mountinfo, /proc status and cgroup, passwd and group. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +23,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	host_audit_free(&a);
+	/* each line as an audit log record */
+	char *copy = strdup(text);
+	for (char *save = NULL, *l = copy ? strtok_r(copy, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		struct host_exec_record rec;
+		int er = host_execlog_parse_line(l, &rec);
+		if (er < 0 && er != -ENOMEM)
+			abort();
+		if (er > 0 && (!rec.container || !rec.user || !rec.cmdline))
+			abort();
+		host_exec_record_free(&rec);
+	}
+	free(copy);
 	struct host_partition p;
 	memset(&p, 0, sizeof(p));
 	host_partition_judge(&p, text, "/var/lib/docker");

@@ -168,7 +168,54 @@ static void test_audit_rules_parse_and_cover(void **state)
 	assert_null(host_audit_covering(&a, "/var/lib"));
 	assert_null(host_audit_covering(&a, "/etc/default/docker"));
 	assert_null(host_audit_covering(&a, "/etc/docker"));
+	assert_string_equal(a.execve_rule, "");
 	host_audit_free(&a);
+	/* a syscall rule on execve records every program run, the docker CLI's too */
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(host_audit_parse_rules(&a, "-a always,exit -F arch=b64 -S execveat -k x\n"
+						"-a never,exit -S execve\n-a always,exit -S openat,execve -k exec\n",
+						"e.rules"), 0);
+	assert_string_equal(a.execve_rule, "e.rules:3");
+	host_audit_free(&a);
+}
+
+/* EXECVE records of the audit log: hex-encoded arguments, options before and after exec, other programs. */
+static void test_exec_log_lines(void **state)
+{
+	(void)state;
+	struct host_exec_record r;
+	/* "sh -c id" is hex: it holds spaces */
+	assert_int_equal(host_execlog_parse_line("type=EXECVE msg=audit(1733190000.123:77): argc=6 a0=\"docker\" "
+						 "a1=\"exec\" a2=\"--privileged\" a3=\"-u\" a4=\"0:0\" "
+						 "a5=\"web\" a6=7368202D63206964", &r), 1);
+	assert_true(r.privileged);
+	assert_int_equal(r.when, 1733190000);
+	assert_string_equal(r.container, "web");
+	assert_string_equal(r.user, "0:0");
+	assert_string_equal(r.cmdline, "docker exec --privileged -u 0:0 web sh -c id");
+	host_exec_record_free(&r);
+	/* global options, `container exec`, --user=, value options skipped */
+	assert_int_equal(host_execlog_parse_line("type=EXECVE msg=audit(1.0:1): argc=9 a0=\"/usr/bin/docker\" "
+						 "a1=\"-H\" a2=\"unix:///x.sock\" a3=\"container\" a4=\"exec\" "
+						 "a5=\"-e\" a6=\"--privileged\" a7=\"--user=root\" a8=\"db\"", &r), 1);
+	assert_false(r.privileged);        /* the value of -e, not an option */
+	assert_string_equal(r.user, "root");
+	assert_string_equal(r.container, "db");
+	host_exec_record_free(&r);
+	/* not docker exec: another program, another subcommand, no container, another record type */
+	assert_int_equal(host_execlog_parse_line("type=EXECVE msg=audit(1.0:1): argc=3 a0=\"podman\" a1=\"exec\" "
+						 "a2=\"c\"", &r), 0);
+	assert_int_equal(host_execlog_parse_line("type=EXECVE msg=audit(1.0:1): argc=4 a0=\"docker\" a1=\"run\" "
+						 "a2=\"img\" a3=\"exec\"", &r), 0);
+	assert_int_equal(host_execlog_parse_line("type=EXECVE msg=audit(1.0:1): argc=3 a0=\"docker\" a1=\"exec\" "
+						 "a2=\"-it\"", &r), 0);
+	assert_int_equal(host_execlog_parse_line("type=SYSCALL msg=audit(1.0:1): a0=\"docker\" a1=\"exec\" "
+						 "a2=\"c\"", &r), 0);
+	/* control characters in an argument do not reach the report */
+	assert_int_equal(host_execlog_parse_line("type=EXECVE msg=audit(1.0:1): argc=3 a0=\"docker\" a1=\"exec\" "
+						 "a2=\"c\" a3=1B5B326A", &r), 1);
+	assert_string_equal(r.cmdline, "docker exec c ?[2j");
+	host_exec_record_free(&r);
 }
 
 /* Judges dir on a host whose root is /dev/sda1 plus one more mountinfo line. */
@@ -383,6 +430,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_modes_bit_by_bit),
 		cmocka_unit_test(test_audit_rules_parse_and_cover),
+		cmocka_unit_test(test_exec_log_lines),
 		cmocka_unit_test(test_partition_from_mountinfo),
 		cmocka_unit_test(test_daemon_flags_and_json),
 		cmocka_unit_test(test_users_status_cgroup),
