@@ -25,7 +25,7 @@ struct audit_param {
 
 /* An object a rule talks about: an offender (it fails the rule) or evidence.
  * kind: "container", "image", "file", "daemon-option", "user", "audit-rule",
- * "network", "host", "engine". id is stable across runs (container or image id,
+ * "network", "host", "engine", "exec". id is stable across runs (container or image id,
  * path, option name) and names the finding; name is for people (container
  * name, image reference, path); detail says what is wrong or what was seen. */
 struct audit_item {
