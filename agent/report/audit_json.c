@@ -63,7 +63,7 @@ int audit_write_json(const struct audit_result *r, const struct snapshot *s, con
 {
 	struct jsonw w;
 	char when[32];
-	int rc = jsonw_init(&w, true);
+	int rc = jsonw_init_file(&w, true, out);
 	if (rc < 0)
 		return rc;
 	format_utc(r->started, when, sizeof(when));

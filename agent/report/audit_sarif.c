@@ -94,7 +94,7 @@ static void result_json(struct jsonw *w, const struct audit_finding *f, size_t r
 int audit_write_sarif(const struct audit_result *r, const struct snapshot *s, const struct audit_report_opts *o, FILE *out)
 {
 	struct jsonw w;
-	int rc = jsonw_init(&w, true);
+	int rc = jsonw_init_file(&w, true, out);
 	if (rc < 0)
 		return rc;
 	sarif_open_rules(&w);

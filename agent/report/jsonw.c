@@ -25,6 +25,28 @@ int jsonw_init(struct jsonw *w, bool pretty)
 	return 0;
 }
 
+static void print_to_file(void *ctx, const char *str, size_t len)
+{
+	struct jsonw *w = ctx;
+	if (!len || w->write_err)
+		return;
+	if (fwrite(str, 1, len, w->out) != len) {
+		w->write_err = errno ? errno : EIO;
+		return;
+	}
+	w->last = str[len - 1];
+}
+
+int jsonw_init_file(struct jsonw *w, bool pretty, FILE *out)
+{
+	int r = jsonw_init(w, pretty);
+	if (r < 0)
+		return r;
+	w->out = out;
+	yajl_gen_config(w->g, yajl_gen_print_callback, print_to_file, w);
+	return 0;
+}
+
 void jsonw_free(struct jsonw *w)
 {
 	if (w && w->g) {
@@ -133,7 +155,8 @@ const char *jsonw_text(struct jsonw *w, size_t *len)
 {
 	const unsigned char *out = NULL;
 	size_t l = 0;
-	yajl_gen_get_buf(w->g, &out, &l);
+	if (yajl_gen_get_buf(w->g, &out, &l) != yajl_gen_status_ok)
+		out = NULL, l = 0;
 	if (len)
 		*len = l;
 	return (const char *)out;
@@ -143,6 +166,15 @@ int jsonw_write(struct jsonw *w, FILE *out)
 {
 	if (w->status)
 		return -EINVAL;
+	if (w->out) {
+		if (out != w->out)
+			return -EINVAL;
+		if (w->write_err)
+			return -w->write_err;
+		if (w->last != '\n' && fputc('\n', out) == EOF)
+			return -errno;
+		return fflush(out) == 0 ? 0 : -errno;
+	}
 	size_t len;
 	const char *text = jsonw_text(w, &len);
 	if (fwrite(text, 1, len, out) != len)

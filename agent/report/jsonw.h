@@ -8,9 +8,16 @@
 struct jsonw {
 	yajl_gen g;
 	int status;     /* first yajl_gen_status that was not ok */
+	FILE *out;      /* jsonw_init_file: the text goes here as it is made */
+	int write_err;  /* first errno of a failed write to out */
+	char last;      /* last byte written to out */
 };
 
 int jsonw_init(struct jsonw *w, bool pretty);
+/* A writer that streams the text to out as it is made (through stdio's buffer) instead of keeping the
+ * whole document: for reports, whose size grows with the containers and findings. jsonw_text has nothing
+ * to show; jsonw_write(w, out) ends the document. A document that failed midway is left incomplete in out. */
+int jsonw_init_file(struct jsonw *w, bool pretty, FILE *out);
 void jsonw_free(struct jsonw *w);
 void jsonw_obj_begin(struct jsonw *w);
 void jsonw_obj_end(struct jsonw *w);
@@ -24,9 +31,10 @@ void jsonw_null(struct jsonw *w);
 void jsonw_kstr(struct jsonw *w, const char *k, const char *v);
 void jsonw_kint(struct jsonw *w, const char *k, int64_t v);
 void jsonw_kbool(struct jsonw *w, const char *k, bool v);
-/* Writes the document followed by a newline; returns 0 or a negative errno. */
+/* Writes the document followed by a newline (a streaming writer: ends it, out must be its own); returns 0
+ * or a negative errno. */
 int jsonw_write(struct jsonw *w, FILE *out);
-/* Borrowed view of the document so far. */
+/* Borrowed view of the document so far (NULL, length 0, for a streaming writer). */
 const char *jsonw_text(struct jsonw *w, size_t *len);
 
 /* Length of the valid UTF-8 sequence starting at s (at most n bytes), 0 if invalid. */
