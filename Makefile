@@ -13,8 +13,9 @@ B          := build
 CC        ?= cc
 PKGS      := libcurl yajl libbpf inih sqlite3 libarchive libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libarchive is loaded on first use (agent/lazy_archive.c): only the unit tests that write archives link it
-PKG_LIBS   := $(filter-out -larchive,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+# libarchive is loaded on first use (agent/lazy_archive.c): only the unit tests that write archives link it;
+# libsqlite3 when a database is opened (agent/lazy_sqlite.c)
+PKG_LIBS   := $(filter-out -larchive -lsqlite3,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 INIH_VERSION := $(shell pkg-config --modversion inih 2>/dev/null)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter

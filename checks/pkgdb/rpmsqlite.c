@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lazy_sqlite.h"
+
 int pkgdb_parse_rpm_sqlite(const unsigned char *data, size_t len, const struct pkgdb_os *os,
 			   const char *location, struct package_list *out, struct buf *files,
 			   char *err, size_t errlen)
@@ -20,6 +22,8 @@ int pkgdb_parse_rpm_sqlite(const unsigned char *data, size_t len, const struct p
 		snprintf(err, errlen, "%s: not an SQLite database", location);
 		return -EBADMSG;
 	}
+	if ((r = lazy_sqlite_load(err, errlen)) < 0)
+		return r;
 	/* sqlite owns (and frees) its copy; a WAL-mode header (bytes 18/19 = 2)
 	 * is switched to rollback mode, which an in-memory database needs */
 	unsigned char *copy = sqlite3_malloc64(len);

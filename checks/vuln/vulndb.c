@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lazy_sqlite.h"
 #include "vulndb_schema.h"
 
 #define LOOKUP_SQL \
@@ -55,6 +56,9 @@ int vulndb_open(const char *db_dir, struct vulndb **out, char *err, size_t errle
 			snprintf(err, errlen, "%s: %s", path, strerror(e));
 		return -e;
 	}
+	int lr = lazy_sqlite_load(err, errlen);
+	if (lr < 0)
+		return lr;
 	struct vulndb *db = calloc(1, sizeof(*db));
 	if (!db || !(db->path = strdup(path))) {
 		free(db);

@@ -17,6 +17,7 @@
 
 #include "affected_ranges.h"
 #include "buf.h"
+#include "lazy_sqlite.h"
 #include "osv.h"
 #include "osv_source.h"
 #include "upstream/atomic_file.h"
@@ -255,7 +256,10 @@ int vulndb_import(const char *src, const char *db_dir, struct vulndb_import_stat
 	bool tmp_made = false;
 	memset(st, 0, sizeof(*st));
 	buf_init(&im.enc, (size_t)64 << 20);
-	int r = mkdir_p(db_dir, 0755);
+	int r = lazy_sqlite_load(err, errlen);
+	if (r < 0)
+		goto out;
+	r = mkdir_p(db_dir, 0755);
 	if (r < 0) {
 		snprintf(err, errlen, "%s: %s", db_dir, strerror(-r));
 		goto out;
