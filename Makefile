@@ -14,8 +14,11 @@ CC        ?= cc
 PKGS      := libcurl yajl libbpf inih sqlite3 libarchive libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libarchive is loaded on first use (agent/lazy_archive.c): only the unit tests that write archives link it;
-# libsqlite3 when a database is opened (agent/lazy_sqlite.c)
-PKG_LIBS   := $(filter-out -larchive -lsqlite3,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+# libsqlite3 when a database is opened (agent/lazy_sqlite.c); libbpf by the commands that load probes
+# (agent/lazy_bpf.c): linked --as-needed, so that a libbpf function it does not wrap yet links (and maps
+# libbpf at start again) instead of failing
+PKG_LIBS   := $(filter-out -larchive -lsqlite3 -lbpf,$(shell pkg-config --libs $(PKGS) 2>/dev/null)) \
+              -Wl,--as-needed -lbpf -Wl,--no-as-needed
 INIH_VERSION := $(shell pkg-config --modversion inih 2>/dev/null)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
