@@ -123,6 +123,14 @@ static void print_summary(const struct rt_ruleset *rs, const struct rt_engine_st
 		jsonw_kint(&w, "suppressed_repeats", (int64_t)s->suppressed);
 		jsonw_kint(&w, "unattributed", (int64_t)s->unattributed);
 		jsonw_kint(&w, "docker_events", (int64_t)s->docker_events);
+		jsonw_str(&w, "syscall_probes");
+		jsonw_obj_begin(&w);
+		jsonw_kbool(&w, "attached", s->syscalls_on);
+		jsonw_kint(&w, "attaches", (int64_t)s->syscall_attaches);
+		jsonw_kint(&w, "attach_errors", (int64_t)s->syscall_attach_errors);
+		jsonw_kint(&w, "attached_ms", s->syscall_attached_ms);
+		jsonw_kint(&w, "attach_lag_us_max", s->syscall_attach_lag_us_max);
+		jsonw_obj_end(&w);
 		jsonw_str(&w, "alerts_by_rule");
 		jsonw_obj_begin(&w);
 		for (size_t i = 0; i < s->per_rule_cap; i++)
@@ -141,6 +149,9 @@ static void print_summary(const struct rt_ruleset *rs, const struct rt_engine_st
 		secs, (unsigned long long)s->events, (unsigned long long)s->kernel_repeats, (unsigned long long)s->alerts,
 		(unsigned long long)s->suppressed, (unsigned long long)s->dropped, (unsigned long long)s->unattributed,
 		(unsigned long long)s->docker_events);
+	fprintf(stderr, "watch: per-syscall probes attached %.1fs of it (%llu times on demand%s)\n",
+		(double)s->syscall_attached_ms / 1000, (unsigned long long)s->syscall_attaches,
+		s->syscall_attach_errors ? ", some failed" : "");
 	for (size_t i = 0; i < s->per_rule_cap; i++)
 		if (s->per_rule[i])
 			fprintf(stderr, "  %-28s %llu\n", rs->rules[i].id, (unsigned long long)s->per_rule[i]);
@@ -149,14 +160,19 @@ static void print_summary(const struct rt_ruleset *rs, const struct rt_engine_st
 static void usage(void)
 {
 	printf("Usage: dockward watch [--rules DIR] [-f text|json] [--duration SECONDS]\n"
-	       "                      [--containers PATTERN] [--list-rules] [--color auto|always|never]\n\n"
+	       "                      [--containers PATTERN] [--list-rules] [--color auto|always|never]\n"
+	       "                      [--syscall-probes on-demand|always]\n\n"
 	       "Streams runtime alerts raised by eBPF probes in containers: time, rule,\n"
 	       "severity, container, process, the event and the container's posture.\n"
 	       "SIGINT or SIGTERM (or --duration) stops it with a summary of events,\n"
 	       "alerts and drops (json: a last line {\"summary\": ...}).\n\n"
 	       "  --rules DIR          detection rules (default: [runtime] rules_dir)\n"
 	       "  --containers PATTERN only containers whose name or id matches (glob or id prefix)\n"
-	       "  --list-rules         list the rules and whether this kernel can evaluate each\n\n"
+	       "  --list-rules         list the rules and whether this kernel can evaluate each\n"
+	       "  --syscall-probes on-demand|always\n"
+	       "                       attach the per-syscall probes (they slow every syscall of the\n"
+	       "                       host) only while a watched container runs or is being created\n"
+	       "                       (default), or all the time\n\n"
 	       "Needs root and a kernel with BTF. Exit status: 0 no alert, 1 alerts, 2 usage,\n"
 	       "3 could not run.\n");
 }
@@ -170,15 +186,17 @@ int cmd_watch(struct app *a, int argc, char **argv)
 		{ "containers", required_argument, NULL, 'C' },
 		{ "list-rules", no_argument, NULL, 'l' },
 		{ "color", required_argument, NULL, 'c' },
+		{ "syscall-probes", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	static const char *const formats[] = { "text", "json" };
 	static const char *const colors[] = { "auto", "always", "never" };
+	static const char *const attach_modes[] = { "on-demand", "always" };
 	const char *rules_dir = a->cfg.runtime_rules_dir, *containers = NULL;
 	uint64_t duration_ms = 0;
 	bool list = false;
-	int json = 0, color = COLOR_AUTO, c;
+	int json = 0, color = COLOR_AUTO, always = 0, c;
 	while ((c = getopt_long(argc, argv, "r:f:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -205,6 +223,12 @@ int cmd_watch(struct app *a, int argc, char **argv)
 		case 'c':
 			if ((color = parse_choice(optarg, colors, 3)) < 0) {
 				log_error("watch: --color must be auto, always or never");
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			if ((always = parse_choice(optarg, attach_modes, 2)) < 0) {
+				log_error("watch: --syscall-probes must be on-demand or always");
 				return EXIT_USAGE;
 			}
 			break;
@@ -252,6 +276,7 @@ int cmd_watch(struct app *a, int argc, char **argv)
 		.containers = containers,
 		.host_root = a->cfg.host_root,
 		.ringbuf_bytes = (uint32_t)a->cfg.runtime_ring_buffer,
+		.syscalls_always = always == 1,
 		.on_alert = on_alert,
 		.alert_user = &o,
 		.posture = rt_scan_posture_fill,

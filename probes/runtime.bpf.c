@@ -731,6 +731,29 @@ static __always_inline __u32 file_flags(struct file *f, __s64 started_real_ns)
 	return flags;
 }
 
+/* The runtime's argv (its start and its end, where a container id goes) to the loader: a
+ * container may be about to start, and its first process must find the per-syscall programs
+ * attached. Only runtime execs come here: a few per container start or exec. */
+static __always_inline void runtime_note(struct task_struct *p)
+{
+	struct rt_note *n = bpf_ringbuf_reserve(&events, sizeof(*n), 0);
+	if (!n)
+		return;
+	n->ts_boot_ns = bpf_ktime_get_boot_ns();
+	n->type = RT_NOTE_RUNTIME;
+	unsigned long start = BPF_CORE_READ(p, mm, arg_start), end = BPF_CORE_READ(p, mm, arg_end);
+	unsigned long len = end > start ? end - start : 0;
+	n->args_len = (__u32)len;
+	unsigned long hl = len < RT_NOTE_HEAD ? len : RT_NOTE_HEAD;
+	n->head[0] = 0;
+	if (hl)
+		bpf_probe_read_user(n->head, hl & (RT_NOTE_HEAD * 2 - 1), (void *)start);
+	unsigned long from = len > RT_NOTE_TAIL ? end - RT_NOTE_TAIL : start;
+	if (bpf_probe_read_user(n->tail, sizeof(n->tail), (void *)from) < 0)
+		n->tail[0] = 0;
+	bpf_ringbuf_submit(n, 0);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -742,6 +765,7 @@ int BPF_PROG(sched_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 		if (is_runtime_name(comm)) {
 			__u8 one = 1;
 			bpf_map_update_elem(&setup_tasks, &tgid, &one, BPF_ANY);
+			runtime_note(p);
 		}
 		if (!include_host)
 			return 0;

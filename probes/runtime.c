@@ -65,9 +65,19 @@ struct rt_probes {
 	struct runtime *skel;
 	struct ring_buffer *rb;
 	rt_event_fn cb;
+	rt_note_fn note_cb;
 	void *user;
 	int cb_err;
+	bool syscalls_on;
+	bool on_demand[N_SOURCES];      /* a syscalls:* program that attached at open */
 };
+
+static struct bpf_link **link_of(struct runtime *skel, const struct source *s)
+{
+	/* links are kept in the skeleton so that runtime__destroy frees them */
+	return (struct bpf_link **)((char *)skel + offsetof(struct runtime, links) +
+				    (s->prog_off - offsetof(struct runtime, progs)));
+}
 
 static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 
@@ -211,6 +221,11 @@ int64_t rt_probes_boot_to_real_ns(void)
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct rt_probes *p = ctx;
+	if (size == sizeof(struct rt_note) && ((const struct rt_note *)data)->type == RT_NOTE_RUNTIME) {
+		if (p->note_cb)
+			p->note_cb(data, p->user);
+		return 0;
+	}
 	if (size < sizeof(struct rt_event))
 		return 0;
 	int r = p->cb((const struct rt_event *)data, p->user);
@@ -333,11 +348,12 @@ int rt_probes_open(const struct rt_probe_config *cfg, rt_event_fn cb, void *user
 		struct bpf_link *l = bpf_program__attach(prog_of(s, src));
 		if (!l)
 			continue;   /* the type stays unattached unless another source of it works */
-		/* links are kept in the skeleton so that runtime__destroy frees them */
-		*(struct bpf_link **)((char *)s + offsetof(struct runtime, links) +
-				      (src->prog_off - offsetof(struct runtime, progs))) = l;
+		*link_of(s, src) = l;
 		attached[src->type] = true;
+		/* raw_syscalls:sys_enter is on the syscall path too */
+		p->on_demand[i] = src->tracepoint != NULL || src->type == RT_EV_MODULE_SYSCALL;
 	}
+	p->syscalls_on = true;
 	p->rb = ring_buffer__new(bpf_map__fd(s->maps.events), on_sample, p, NULL);
 	if (!p->rb) {
 		r = -errno;
@@ -349,6 +365,37 @@ int rt_probes_open(const struct rt_probe_config *cfg, rt_event_fn cb, void *user
 fail:
 	rt_probes_close(p);
 	return r < 0 ? r : -EINVAL;
+}
+
+void rt_probes_on_runtime(struct rt_probes *p, rt_note_fn fn)
+{
+	p->note_cb = fn;
+}
+
+int rt_probes_set_syscalls(struct rt_probes *p, bool on)
+{
+	struct runtime *s = p->skel;
+	int r = 0;
+	if (on == p->syscalls_on)
+		return 0;
+	for (size_t i = 0; i < N_SOURCES; i++) {
+		if (!p->on_demand[i])
+			continue;
+		struct bpf_link **l = link_of(s, &sources[i]);
+		if (!on) {
+			bpf_link__destroy(*l);
+			*l = NULL;
+		} else if (!*l && !(*l = bpf_program__attach(prog_of(s, &sources[i]))) && !r) {
+			r = -errno;
+		}
+	}
+	p->syscalls_on = on;
+	return r;
+}
+
+bool rt_probes_syscalls_on(const struct rt_probes *p)
+{
+	return p->syscalls_on;
 }
 
 int rt_probes_fd(const struct rt_probes *p)

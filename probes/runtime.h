@@ -82,5 +82,18 @@ struct rt_path_key {
 };
 
 
+/* A notice on the ring buffer, not an event: the container runtime (runc, crun) was exec'd on
+ * the host, maybe to create a container ("runc ... create ... ID"). Starts like struct rt_event. */
+#define RT_NOTE_RUNTIME 0x100
+#define RT_NOTE_HEAD 1024
+#define RT_NOTE_TAIL 128
+struct rt_note {
+	__u64 ts_boot_ns;
+	__u32 type;             /* RT_NOTE_* */
+	__u32 args_len;         /* of the whole argv; head and tail hold its first and last bytes */
+	char head[RT_NOTE_HEAD];
+	char tail[RT_NOTE_TAIL];
+};
+
 /* counters map indexes: sent, lost to a full ring buffer, folded in the kernel as a repeat */
 enum rt_counter { RT_CNT_EMITTED, RT_CNT_DROPPED, RT_CNT_REPEATS, RT_CNT__COUNT };

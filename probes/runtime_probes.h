@@ -41,6 +41,9 @@ void rt_probes_support(struct rt_probe_support *s);
 const char *rt_probes_event_sources(int type);
 
 typedef int (*rt_event_fn)(const struct rt_event *ev, void *user);
+/* The container runtime was exec'd on the host: its argv, args_len bytes, NUL-separated (of
+ * which the first RT_NOTE_HEAD and the last RT_NOTE_TAIL are in n). */
+typedef void (*rt_note_fn)(const struct rt_note *n, void *user);
 
 struct rt_probes;
 
@@ -49,6 +52,14 @@ struct rt_probes;
  * attached[type] tells which event types are really live. */
 int rt_probes_open(const struct rt_probe_config *cfg, rt_event_fn cb, void *user, struct rt_probes **out,
 		   bool attached[RT_EV__COUNT], char *err, size_t errlen);
+/* Where the runtime notice goes (NULL: nowhere); user is the one given to rt_probes_open. */
+void rt_probes_on_runtime(struct rt_probes *p, rt_note_fn fn);
+/* Attaches (on) or detaches the per-syscall tracepoint programs; the sched and other
+ * non-syscall programs stay. Any syscalls:* tracepoint puts every task of the host on the
+ * kernel's syscall-tracing slow path, so they are attached only while there is something
+ * to watch. rt_probes_open leaves them attached. Returns 0 or the first attach's -errno. */
+int rt_probes_set_syscalls(struct rt_probes *p, bool on);
+bool rt_probes_syscalls_on(const struct rt_probes *p);
 /* The ring buffer's epoll fd: readable when events wait. */
 int rt_probes_fd(const struct rt_probes *p);
 /* Delivers what is waiting; returns the count or the callback's negative answer. */

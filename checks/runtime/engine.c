@@ -16,6 +16,9 @@
 
 #define PROC_CACHE 512
 #define RECONNECT_MS 2000
+/* after the runtime created a container it may take this long to start (and its start event to come) */
+#define STARTING_MS 10000
+#define CREATED_IDS 32
 
 struct proc_entry {
 	uint32_t tgid;
@@ -46,6 +49,11 @@ struct rt_engine {
 	int64_t curl_deadline_ms;       /* -1 none */
 	int64_t reconnect_at_ms;        /* 0 none */
 	int64_t last_event_time;
+	bool syscalls_always;           /* host tasks are watched too: never detach */
+	int64_t syscalls_since_ms;      /* when the per-syscall probes were last attached */
+	int64_t starting_until_ms;      /* a covered container is being created until then */
+	char created[CREATED_IDS][RT_CONTAINER_ID_LEN + 1];    /* covered containers created lately */
+	size_t created_next;
 	int fatal;
 	char fatal_err[256];
 	struct proc_entry procs[PROC_CACHE];
@@ -150,6 +158,96 @@ static void launch_rules(struct rt_engine *e, const struct rt_container *c)
 			raise_alert(e, i, c, c->id, NULL, NULL);
 }
 
+/* ---- the per-syscall probes, attached only while there is something to watch ---- */
+
+static size_t covered_running(const struct rt_engine *e)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < e->containers.n; i++) {
+		const struct rt_container *c = &e->containers.v[i];
+		if (c->pid > 0 && wanted_container(e, c, c->id))
+			n++;
+	}
+	return n;
+}
+
+/* Any syscalls:* tracepoint puts every task of the host on the kernel's syscall-tracing slow
+ * path. They are attached while a covered container runs, and from the moment the container
+ * runtime execs on the host to create one of ours — before its workload runs; its start event
+ * comes only after that — until it runs, or STARTING_MS later. */
+static void update_syscall_probes(struct rt_engine *e)
+{
+	if (!e->probes)
+		return;
+	bool want = e->syscalls_always || covered_running(e) > 0 || now_ms() < e->starting_until_ms;
+	if (want == rt_probes_syscalls_on(e->probes))
+		return;
+	if (rt_probes_set_syscalls(e->probes, want) < 0)
+		e->st.syscall_attach_errors++;
+	if (want) {
+		e->st.syscall_attaches++;
+		e->syscalls_since_ms = now_ms();
+	} else {
+		e->st.syscall_attached_ms += now_ms() - e->syscalls_since_ms;
+	}
+}
+
+/* The id a runtime's argv ends with (runc ... create --bundle B ID), when its command creates a
+ * container ("create", "run"); "" when it does not, or the argv is not whole enough to tell. */
+static void created_container_id(const struct rt_note *n, char *id, size_t idlen)
+{
+	id[0] = 0;
+	size_t hl = n->args_len < RT_NOTE_HEAD ? n->args_len : RT_NOTE_HEAD;
+	bool creates = n->args_len > RT_NOTE_HEAD;     /* the command may be past the head: assume it */
+	size_t a = strnlen(n->head, hl) + 1;            /* after argv[0] */
+	while (a < hl) {
+		size_t l = strnlen(n->head + a, hl - a);
+		if (a + l == hl && n->args_len > hl)
+			break;      /* cut */
+		if ((l == 6 && memcmp(n->head + a, "create", 6) == 0) || (l == 3 && memcmp(n->head + a, "run", 3) == 0))
+			creates = true;
+		a += l + 1;
+	}
+	size_t tl = n->args_len < RT_NOTE_TAIL ? n->args_len : RT_NOTE_TAIL;
+	if (!creates || tl < 2 || n->tail[tl - 1] != 0)
+		return;
+	size_t b = tl - 1;
+	while (b > 0 && n->tail[b - 1])
+		b--;
+	if (b == 0 && n->args_len > tl)
+		return;     /* the last argument is longer than the tail */
+	snprintf(id, idlen, "%.*s", (int)(tl - 1 - b), n->tail + b);
+}
+
+/* The runtime creates a container: one of ours (known, or created lately by our engine; not
+ * asked for now: the engine is busy starting it) must find the probes attached when its
+ * first process runs. */
+static void on_runtime_note(const struct rt_note *n, void *user)
+{
+	struct rt_engine *e = user;
+	char arg[RT_NOTE_TAIL + 1], id[RT_CONTAINER_ID_LEN + 1];
+	created_container_id(n, arg, sizeof(arg));
+	if (!arg[0] || rt_cgroup_leaf_container_id(arg, "docker", id) < 0)
+		return;     /* not a Docker container id */
+	struct rt_container *c = rt_containers_find(&e->containers, id);
+	bool ours = c && wanted_container(e, c, c->id);
+	for (size_t i = 0; i < CREATED_IDS && !ours; i++)
+		ours = strcmp(e->created[i], id) == 0;
+	if (!ours)
+		return;     /* another engine's, or not covered */
+	e->starting_until_ms = now_ms() + STARTING_MS;
+	uint64_t before = e->st.syscall_attaches;
+	update_syscall_probes(e);
+	if (e->st.syscall_attaches != before) {
+		/* from the runtime's exec to the programs attached: the race with the workload's start */
+		struct timespec ts;
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		int64_t lag = ((int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec - (int64_t)n->ts_boot_ns) / 1000;
+		if (lag > e->st.syscall_attach_lag_us_max)
+			e->st.syscall_attach_lag_us_max = lag;
+	}
+}
+
 static int on_docker_event(const struct docker_event *ev, void *user)
 {
 	struct rt_engine *e = user;
@@ -158,7 +256,12 @@ static int on_docker_event(const struct docker_event *ev, void *user)
 		e->last_event_time = ev->time;
 	if (strcmp(ev->type, "container") != 0 || !ev->actor_id[0])
 		return 0;
-	if (strcmp(ev->action, "destroy") == 0) {
+	if (strcmp(ev->action, "create") == 0) {
+		/* no inspect here: the engine is busy starting it; the runtime's note comes next */
+		if (!e->o.containers || fnmatch(e->o.containers, ev->name, 0) == 0 ||
+		    wanted_container(e, NULL, ev->actor_id))
+			snprintf(e->created[e->created_next++ % CREATED_IDS], RT_CONTAINER_ID_LEN + 1, "%s", ev->actor_id);
+	} else if (strcmp(ev->action, "destroy") == 0) {
 		rt_containers_remove(&e->containers, ev->actor_id);
 	} else if (strcmp(ev->action, "start") == 0) {
 		struct rt_container *c = refresh_container(e, ev->actor_id);
@@ -168,6 +271,7 @@ static int on_docker_event(const struct docker_event *ev, void *user)
 		   strcmp(ev->action, "update") == 0) {
 		refresh_container(e, ev->actor_id);
 	}
+	update_syscall_probes(e);
 	return 0;
 }
 
@@ -355,6 +459,7 @@ int rt_engine_new(struct docker_client *dc, const struct rt_engine_options *o, s
 		goto fail;
 	}
 	pc.ringbuf_bytes = o->ringbuf_bytes;
+	e->syscalls_always = pc.include_host || o->syscalls_always;
 	bool attached[RT_EV__COUNT];
 	r = rt_probes_open(&pc, on_kernel_event, e, &e->probes, attached, err, errlen);
 	rt_probe_config_free(&pc);
@@ -395,6 +500,10 @@ int rt_engine_new(struct docker_client *dc, const struct rt_engine_options *o, s
 			e->o.posture(c, e->o.posture_user);
 	}
 	snapshot_free(&snap);
+	/* rt_probes_open attached everything (proving it can); keep what is needed now */
+	e->syscalls_since_ms = now_ms();
+	rt_probes_on_runtime(e->probes, on_runtime_note);
+	update_syscall_probes(e);
 	e->last_event_time = since;
 	e->multi = curl_multi_init();
 	if (!e->multi) {
@@ -460,6 +569,7 @@ int rt_engine_handle(struct rt_engine *e, char *err, size_t errlen)
 		curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	}
 	curl_done(e);
+	update_syscall_probes(e);       /* the runtime's grace period may have run out */
 	if (!e->stream && e->reconnect_at_ms && now_ms() >= e->reconnect_at_ms) {
 		e->reconnect_at_ms = 0;
 		e->st.docker_reconnects++;
@@ -483,8 +593,12 @@ const struct rt_rule_status *rt_engine_rule_status(const struct rt_engine *e)
 void rt_engine_stats(const struct rt_engine *e, struct rt_engine_stats *s)
 {
 	*s = e->st;
-	if (e->probes)
+	if (e->probes) {
 		rt_probes_counters(e->probes, &s->emitted, &s->dropped, &s->kernel_repeats);
+		s->syscalls_on = rt_probes_syscalls_on(e->probes);
+		if (s->syscalls_on)
+			s->syscall_attached_ms += now_ms() - e->syscalls_since_ms;
+	}
 	s->per_rule = e->per_rule;
 	s->per_rule_cap = e->o.rules->n;
 }

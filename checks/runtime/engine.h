@@ -28,6 +28,7 @@ struct rt_engine_options {
 	const char *containers;                 /* glob over container name or id; NULL = all */
 	const char *host_root;                  /* "" = / */
 	uint32_t ringbuf_bytes;                 /* 0 = 1 MiB */
+	bool syscalls_always;                   /* keep the per-syscall probes attached with no container */
 	rt_alert_fn on_alert;
 	void *alert_user;
 	rt_posture_fn posture;                  /* NULL: vulnerability stays unknown */
@@ -43,6 +44,11 @@ struct rt_engine_stats {
 	uint64_t unattributed;          /* container events whose container could not be named */
 	uint64_t docker_events;
 	uint64_t docker_reconnects;
+	uint64_t syscall_attaches;      /* the per-syscall probes attached on demand (a container came) */
+	uint64_t syscall_attach_errors;
+	int64_t syscall_attached_ms;    /* how long they were attached, in all */
+	int64_t syscall_attach_lag_us_max;      /* the longest from a runtime exec to them attached */
+	bool syscalls_on;               /* attached now */
 	uint64_t per_rule_cap;          /* size of per_rule */
 	const uint64_t *per_rule;       /* alerts by rule, indexed like rules->rules */
 };
