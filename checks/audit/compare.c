@@ -197,6 +197,29 @@ bool audit_json_satisfies(yajl_val field, enum audit_op op, const char *value)
 	return audit_str_satisfies(scalar_text(field, tmp, sizeof(tmp)), op, value);
 }
 
+/* One array element or object member: a scalar as text, an object as {KEY=VALUE,...} of its scalar members
+ * (HostConfig.Devices, HostConfig.Ulimits), anything deeper as "..."; appends at out + *used. */
+static void element_text(yajl_val e, char *out, size_t outlen, size_t *used)
+{
+	char tmp[64];
+	if (*used >= outlen)
+		return;
+	if (e && YAJL_IS_OBJECT(e)) {
+		*used += (size_t)snprintf(out + *used, outlen - *used, "{");
+		for (size_t k = 0; k < e->u.object.len && *used < outlen; k++) {
+			yajl_val m = e->u.object.values[k];
+			const char *s = m && (YAJL_IS_OBJECT(m) || YAJL_IS_ARRAY(m)) ? "..." : scalar_text(m, tmp, sizeof(tmp));
+			*used += (size_t)snprintf(out + *used, outlen - *used, "%s%s=%s", k ? "," : "",
+						  e->u.object.keys[k], s ? s : "null");
+		}
+		if (*used < outlen)
+			*used += (size_t)snprintf(out + *used, outlen - *used, "}");
+		return;
+	}
+	const char *s = e && YAJL_IS_ARRAY(e) ? "[...]" : scalar_text(e, tmp, sizeof(tmp));
+	*used += (size_t)snprintf(out + *used, outlen - *used, "%s", s ? s : "null");
+}
+
 void audit_json_text(yajl_val v, char *out, size_t outlen)
 {
 	char tmp[64];
@@ -211,15 +234,17 @@ void audit_json_text(yajl_val v, char *out, size_t outlen)
 		size_t used = 0;
 		used += (size_t)snprintf(out + used, outlen - used, "[");
 		for (size_t i = 0; i < v->u.array.len && used < outlen; i++) {
-			const char *s = scalar_text(v->u.array.values[i], tmp, sizeof(tmp));
-			used += (size_t)snprintf(out + used, outlen - used, "%s%s", i ? "," : "", s ? s : "null");
+			if (i)
+				used += (size_t)snprintf(out + used, outlen - used, ",");
+			element_text(v->u.array.values[i], out, outlen, &used);
 		}
 		if (used < outlen)
 			snprintf(out + used, outlen - used, "]");
 		return;
 	}
 	if (YAJL_IS_OBJECT(v)) {
-		snprintf(out, outlen, "{%zu keys}", v->u.object.len);
+		size_t used = 0;
+		element_text(v, out, outlen, &used);
 		return;
 	}
 	const char *s = scalar_text(v, tmp, sizeof(tmp));

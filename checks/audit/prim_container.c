@@ -1,8 +1,10 @@
 /* prim_container.c: container predicates over every container in scope (running, stopped, created), read from their inspect documents. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "audit/host_state.h"
 #include "audit/prim_util.h"
@@ -421,8 +423,15 @@ static int eval_caps(const struct audit_check *c, struct audit_outcome *o)
 			yajl_val e = json_array_at(add, k);
 			if (!YAJL_IS_STRING(e))
 				continue;
+			/* engines before 20.10 keep the case the user gave (--cap-add chown) */
+			char bare[64];
 			const char *cap = YAJL_GET_STRING(e);
-			const char *bare = strncmp(cap, "CAP_", 4) == 0 ? cap + 4 : cap;
+			size_t n = 0;
+			if (strncasecmp(cap, "CAP_", 4) == 0)
+				cap += 4;
+			for (; cap[n] && n < sizeof(bare) - 1; n++)
+				bare[n] = (char)toupper((unsigned char)cap[n]);
+			bare[n] = '\0';
 			if (allowed && audit_list_has(allowed, bare))
 				continue;
 			if (used < sizeof(list))
@@ -440,7 +449,8 @@ static int eval_caps(const struct audit_check *c, struct audit_outcome *o)
 
 const struct audit_primitive audit_prim_container_capabilities = {
 	.name = "container_capabilities",
-	.summary = "fails containers that add capabilities (other than ALLOWED) or run privileged",
+	.summary = "fails containers that add capabilities (other than ALLOWED, compared without CAP_ and case) or run "
+		   "privileged",
 	.optional = (const char *const[]){ "allowed", NULL },
 	.eval = eval_caps,
 };

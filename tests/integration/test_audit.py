@@ -18,6 +18,8 @@ RULES = os.path.join(ROOT, "rules")
 RISKY = {
     "hostns": ["create", "--network", "host", "--pid", "host", "--ipc", "host", "--uts", "host", "--userns", "host"],
     "caps": ["create", "--cap-add", "NET_ADMIN", "--cap-add", "NET_BIND_SERVICE"],
+    # the remediation of 5.4 (drop all, add back what is needed) and a default one added again: not 5.4 offenders
+    "capback": ["create", "--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE", "--cap-add", "chown"],
     "etcsub": ["create", "-v", "/etc/ssl:/ssl:ro"],
     "sock": ["create", "-v", "/var/run/docker.sock:/var/run/docker.sock"],
     "lib64": ["create", "-v", "/lib64:/l:ro"],
@@ -128,6 +130,9 @@ def test_container_rules_fail_with_their_offenders(scenario, dockward):
     assert any(e["name"] == "ports" and "127.0.0.1:18081->81/tcp" in e["detail"] for e in rules["5.9"]["evidence"])
     assert [e["name"] for e in rules["5.18"]["evidence"]] == ["devices"]
     assert rules["5.18"]["verdict"] == "manual"
+    # the device itself, not "[]"
+    assert "PathOnHost=/dev/null" in rules["5.18"]["evidence"][0]["detail"]
+    assert "PathInContainer=/dev/xnull" in rules["5.18"]["evidence"][0]["detail"]
 
 
 def test_benchmark_180_adds_lib64(scenario, dockward):

@@ -120,6 +120,21 @@ static void test_operators(void **state)
 	audit_json_text(json_get(v, "caps"), text, sizeof(text));
 	assert_string_equal(text, "[NET_ADMIN,CHOWN]");
 	yajl_tree_free(v);
+	/* arrays of objects (HostConfig.Devices, HostConfig.Ulimits) show their members, not "[]" */
+	v = json_lit("{\"dev\":[{\"PathOnHost\":\"/dev/null\",\"PathInContainer\":\"/dev/x\",\"CgroupPermissions\":\"rwm\"}],"
+		     "\"ul\":[{\"Name\":\"nofile\",\"Hard\":2048,\"Soft\":1024},{\"Name\":\"nproc\",\"Hard\":9,\"Soft\":9}],"
+		     "\"o\":{\"a\":1,\"b\":{\"c\":2},\"l\":[1]}}");
+	char big[160];
+	audit_json_text(json_get(v, "dev"), big, sizeof(big));
+	assert_string_equal(big, "[{PathOnHost=/dev/null,PathInContainer=/dev/x,CgroupPermissions=rwm}]");
+	audit_json_text(json_get(v, "ul"), big, sizeof(big));
+	assert_string_equal(big, "[{Name=nofile,Hard=2048,Soft=1024},{Name=nproc,Hard=9,Soft=9}]");
+	audit_json_text(json_get(v, "o"), big, sizeof(big));
+	assert_string_equal(big, "{a=1,b=...,l=...}");
+	char small[12];
+	audit_json_text(json_get(v, "ul"), small, sizeof(small));
+	assert_string_equal(small, "[{Name=nofi");   /* cut, terminated */
+	yajl_tree_free(v);
 }
 
 /* A container from a short inspect document. */
@@ -207,6 +222,9 @@ static void test_container_primitives(void **state)
 	add_container(&f.snap, "nnpfalse", "created", "\"HostConfig\":{\"SecurityOpt\":[\"no-new-privileges=false\"]}");
 	add_container(&f.snap, "unconfined", "created", "\"HostConfig\":{\"SecurityOpt\":[\"seccomp:unconfined\"],"
 		      "\"CapAdd\":[\"CAP_SYS_ADMIN\",\"NET_BIND_SERVICE\"]}");
+	/* adds back default capabilities only, in an older engine's spelling: not an offender of 5.4 */
+	add_container(&f.snap, "capback", "created", "\"HostConfig\":{\"CapDrop\":[\"ALL\"],"
+		      "\"CapAdd\":[\"chown\",\"cap_net_bind_service\"]}");
 	assert_int_equal(daemon_options_set(&f.host.daemon, "hosts", "fd://,unix:///srv/d.sock", DOPT_CMDLINE,
 					    "dockerd command line"), 0);
 	/* the daemon's default comes from daemon.json: evidence, unlike a bare default */
@@ -224,7 +242,7 @@ static void test_container_primitives(void **state)
 		"[5.15]\n" META "check = container_restart\n"
 		"[5.26]\n" META "check = container_no_new_privileges\n"
 		"[5.22]\n" META "check = container_seccomp\n"
-		"[5.4]\n" META "check = container_capabilities\ncheck.allowed = NET_BIND_SERVICE\n"
+		"[5.4]\n" META "check = container_capabilities\ncheck.allowed = NET_BIND_SERVICE, CHOWN\n"
 		"[5.27]\n" META "check = container_field\ncheck.path = State.Health\ncheck.fail_if = absent\n"
 		"check.states = running\n"
 		"[5.9]\ntitle = T\nsection = 5 S\nlevel = 2\nassessment = manual\nseverity = low\nscope = container\n"
