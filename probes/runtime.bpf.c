@@ -26,6 +26,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define PTRACE_ATTACH 16
 #define PTRACE_SEIZE 0x4206
 #define CAP_SYS_MODULE 16
+#define TCP_SYN_SENT 2
+#define TCP_CLOSE 7
 
 /* Set by the loader before load. */
 const volatile __u64 host_mntns = 0;
@@ -37,6 +39,7 @@ const volatile __u32 exec_pass_flags = 0;
 const volatile __u32 cap_arg_index = 2;         /* of cap in cap_capable's arguments */
 const volatile __s64 module_syscall_a = -1;     /* init_module */
 const volatile __s64 module_syscall_b = -1;     /* finit_module */
+const volatile __u32 suffix_ops = ~0u;          /* RT_PM_* bits some suffix entry watches */
 
 /* kernels before 6.15 / 6.11 / 6.6 spell these fields differently */
 struct kernfs_node___old {
@@ -128,10 +131,12 @@ static __always_inline __u64 task_mntns(struct task_struct *t)
 	return BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
 }
 
-/* Cheap first cut: host tasks are out unless rules want them; runtime setup is out. */
-static __always_inline bool early_out(struct task_struct *t)
+/* Cheap first cut, on every watched syscall of the host: host tasks are out unless rules want
+ * them (plain loads through the task's BTF pointers, no helper calls); runtime setup is out. */
+static __always_inline bool early_out(void)
 {
-	if (!include_host && task_mntns(t) == host_mntns)
+	struct task_struct *bt = bpf_get_current_task_btf();
+	if (!include_host && bt->nsproxy->mnt_ns->ns.inum == host_mntns)
 		return true;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	return bpf_map_lookup_elem(&setup_tasks, &tgid) != NULL;
@@ -176,9 +181,9 @@ static __always_inline long dentry_path(struct scratch *s, struct dentry *d, cha
 /* Scratch space for an event of the current task, or NULL when the task is out of scope. */
 static __always_inline struct scratch *begin(struct task_struct **t)
 {
-	*t = (struct task_struct *)bpf_get_current_task();
-	if (early_out(*t))
+	if (early_out())
 		return NULL;
+	*t = (struct task_struct *)bpf_get_current_task();
 	return get_scratch();
 }
 
@@ -344,8 +349,9 @@ static __always_inline __u32 suffix_mask_slash(struct scratch *s, const char *pa
 	return suffix_lookup(s, path, len, true);
 }
 
-/* The watched-operation mask for a path (prefix trie, then suffix trie); len includes the NUL. */
-static __always_inline __u32 path_mask(struct scratch *s, const char *path, long len)
+/* The watched-operation mask for a path (prefix trie, then suffix trie when a suffix entry
+ * watches one of the operations in want); len includes the NUL. */
+static __always_inline __u32 path_mask(struct scratch *s, const char *path, long len, __u32 want)
 {
 	__u32 mask = 0;
 	if (len <= 1 || len > RT_PATH_LEN)
@@ -355,7 +361,9 @@ static __always_inline __u32 path_mask(struct scratch *s, const char *path, long
 	__u32 *v = bpf_map_lookup_elem(&path_prefixes, &s->key);
 	if (v)
 		mask |= *v;
-	return mask | suffix_mask(s, path, len);
+	if (want & suffix_ops)
+		mask |= suffix_mask(s, path, len);
+	return mask;
 }
 
 /* Reads a user path into e->path and reports it when a rule watches one of the operations in want. */
@@ -369,7 +377,7 @@ static __always_inline int path_event(__u32 type, const char *upath, __u32 want,
 	long len = bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
 	if (len <= 0)
 		return 0;
-	if (!(path_mask(s, e->path, len) & want))
+	if (!(path_mask(s, e->path, len, want) & want))
 		return 0;
 	if (!fill_common(s, t, type))
 		return 0;
@@ -442,7 +450,7 @@ int tp_ftruncate(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	struct rt_event *e = &s->ev;
 	long len = dentry_path(s, BPF_CORE_READ(f, f_path.dentry), e->path);
-	if (len <= 1 || !(path_mask(s, e->path, len) & RT_PM_TRUNC))
+	if (len <= 1 || !(path_mask(s, e->path, len, RT_PM_TRUNC) & RT_PM_TRUNC))
 		return 0;
 	if (!fill_common(s, t, RT_EV_TRUNCATE))
 		return 0;
@@ -505,7 +513,7 @@ static __always_inline int symlink_event(const char *target, const char *linkpat
 		return 0;
 	struct rt_event *e = &s->ev;
 	long len = bpf_probe_read_user_str(e->path, sizeof(e->path), target);
-	if (len <= 0 || !(path_mask(s, e->path, len) & RT_PM_SYMLINK))
+	if (len <= 0 || !(path_mask(s, e->path, len, RT_PM_SYMLINK) & RT_PM_SYMLINK))
 		return 0;
 	if (!fill_common(s, t, RT_EV_SYMLINK))
 		return 0;
@@ -525,42 +533,61 @@ int tp_symlinkat(struct trace_event_raw_sys_enter *ctx)
 	return symlink_event((const char *)ctx->args[0], (const char *)ctx->args[2]);
 }
 
+/* connect() to a unix socket: no hook off the syscall path sees its path */
 SEC("tracepoint/syscalls/sys_enter_connect")
 int tp_connect(struct trace_event_raw_sys_enter *ctx)
 {
+	const void *uaddr = (const void *)ctx->args[1];
+	__u16 family = 0;
+	if (bpf_probe_read_user(&family, sizeof(family), uaddr) < 0 || family != AF_UNIX)
+		return 0;
 	struct task_struct *t;
 	struct scratch *s = begin(&t);
 	if (!s)
 		return 0;
-	const void *uaddr = (const void *)ctx->args[1];
-	__u16 family = 0;
-	if (bpf_probe_read_user(&family, sizeof(family), uaddr) < 0)
-		return 0;
 	struct rt_event *e = &s->ev;
-	__u16 port = 0;
 	e->path[0] = 0;
 	__builtin_memset(e->addr, 0, sizeof(e->addr));
-	if (family == AF_INET || family == AF_INET6) {
-		__u16 nport = 0;
-		bpf_probe_read_user(&nport, sizeof(nport), uaddr + 2);
-		port = __builtin_bswap16(nport);
-		if (!bpf_map_lookup_elem(&ports, &port))
-			return 0;
-		if (family == AF_INET)
-			bpf_probe_read_user(e->addr, 4, uaddr + 4);
-		else
-			bpf_probe_read_user(e->addr, 16, uaddr + 8);
-	} else if (family == AF_UNIX) {
-		long len = bpf_probe_read_user_str(e->path, 108, uaddr + 2);
-		if (len <= 1 || !(path_mask(s, e->path, len) & RT_PM_UNIX))
-			return 0;
-	} else {
+	long len = bpf_probe_read_user_str(e->path, 108, uaddr + 2);
+	if (len <= 1 || !(path_mask(s, e->path, len, RT_PM_UNIX) & RT_PM_UNIX))
 		return 0;
-	}
+	if (!fill_common(s, t, RT_EV_CONNECT))
+		return 0;
+	e->arg[0] = family;
+	e->arg[1] = 0;
+	e->path2[0] = 0;
+	return emit(e);
+}
+
+/* A TCP connection being opened (SYN sent: connect(), or sendto with TCP Fast Open) to a watched
+ * port: on the socket's state change, in the connecting task, not on the syscall path. UDP has
+ * no such state: connected UDP sockets are not seen. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(inet_connect, const struct sock *sk, const int oldstate, const int newstate)
+{
+	if (newstate != TCP_SYN_SENT || oldstate != TCP_CLOSE)
+		return 0;
+	__u16 port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (!bpf_map_lookup_elem(&ports, &port))
+		return 0;
+	struct task_struct *t;
+	struct scratch *s = begin(&t);
+	if (!s)
+		return 0;
+	struct rt_event *e = &s->ev;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__builtin_memset(e->addr, 0, sizeof(e->addr));
+	if (family == AF_INET)
+		bpf_core_read(e->addr, 4, &sk->__sk_common.skc_daddr);
+	else if (family == AF_INET6)
+		bpf_core_read(e->addr, 16, &sk->__sk_common.skc_v6_daddr);
+	else
+		return 0;
 	if (!fill_common(s, t, RT_EV_CONNECT))
 		return 0;
 	e->arg[0] = family;
 	e->arg[1] = port;
+	e->path[0] = 0;
 	e->path2[0] = 0;
 	return emit(e);
 }

@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/magic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ static const struct source sources[] = {
 	{ RT_EV_CHMOD, "sys_enter_fchmod", P(tp_fchmod) },
 	{ RT_EV_SYMLINK, "sys_enter_symlinkat", P(tp_symlinkat) },
 	{ RT_EV_SYMLINK, "sys_enter_symlink", P(tp_symlink) },
+	{ RT_EV_CONNECT, NULL, P(inet_connect) },
 	{ RT_EV_CONNECT, "sys_enter_connect", P(tp_connect) },
 	{ RT_EV_PTRACE, "sys_enter_ptrace", P(tp_ptrace) },
 	{ RT_EV_MOUNT, "sys_enter_mount", P(tp_mount) },
@@ -70,13 +72,59 @@ struct rt_probes {
 	int cb_err;
 	bool syscalls_on;
 	bool on_demand[N_SOURCES];      /* a syscalls:* program that attached at open */
+	/* Destroying a link waits for RCU grace periods (~70 ms each here, ~1.5 s for all): a
+	 * thread does it, one link after the other; until it gets to a link, that link is live. */
+	bool reaping;
+	pthread_t reaper;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t doomed_next, doomed_n;           /* under mu */
+	bool destroying;                        /* under mu: one link is being destroyed now */
+	struct bpf_link *doomed[N_SOURCES];
+	size_t doomed_src[N_SOURCES];
 };
+
+static void *destroy_links(void *arg)
+{
+	struct rt_probes *p = arg;
+	pthread_mutex_lock(&p->mu);
+	while (p->doomed_next < p->doomed_n) {
+		struct bpf_link *l = p->doomed[p->doomed_next++];
+		p->destroying = true;
+		pthread_mutex_unlock(&p->mu);
+		bpf_link__destroy(l);
+		pthread_mutex_lock(&p->mu);
+		p->destroying = false;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
 
 static struct bpf_link **link_of(struct runtime *skel, const struct source *s)
 {
 	/* links are kept in the skeleton so that runtime__destroy frees them */
 	return (struct bpf_link **)((char *)skel + offsetof(struct runtime, links) +
 				    (s->prog_off - offsetof(struct runtime, progs)));
+}
+
+/* Waits for the reaper; with reclaim, takes back the links it has not got to (still attached)
+ * into the skeleton and waits only for the one it is destroying. */
+static void reaper_join(struct rt_probes *p, bool reclaim)
+{
+	if (!p->reaping)
+		return;
+	if (reclaim) {
+		pthread_mutex_lock(&p->mu);
+		for (size_t i = p->doomed_next; i < p->doomed_n; i++)
+			*link_of(p->skel, &sources[p->doomed_src[i]]) = p->doomed[i];
+		p->doomed_n = p->doomed_next;
+		while (p->destroying)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+	}
+	pthread_join(p->reaper, NULL);
+	p->reaping = false;
 }
 
 static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
@@ -195,7 +243,7 @@ const char *rt_probes_event_sources(int type)
 	case RT_EV_TRUNCATE: return "syscalls/sys_enter_{f,}truncate";
 	case RT_EV_CHMOD: return "syscalls/sys_enter_{f,}chmod{,at,at2}";
 	case RT_EV_SYMLINK: return "syscalls/sys_enter_symlink{,at}";
-	case RT_EV_CONNECT: return "syscalls/sys_enter_connect";
+	case RT_EV_CONNECT: return "tp_btf/inet_sock_set_state (TCP), syscalls/sys_enter_connect (unix)";
 	case RT_EV_PTRACE: return "syscalls/sys_enter_ptrace";
 	case RT_EV_MOUNT: return "syscalls/sys_enter_mount";
 	case RT_EV_UNSHARE: return "syscalls/sys_enter_unshare";
@@ -284,6 +332,8 @@ int rt_probes_open(const struct rt_probe_config *cfg, rt_event_fn cb, void *user
 	struct rt_probes *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
 	p->cb = cb;
 	p->user = user;
 	p->skel = runtime__open();
@@ -305,6 +355,11 @@ int rt_probes_open(const struct rt_probe_config *cfg, rt_event_fn cb, void *user
 	module_syscalls(&ma, &mb);
 	s->rodata->module_syscall_a = ma;
 	s->rodata->module_syscall_b = mb;
+	uint32_t suffix_ops = 0;
+	for (size_t i = 0; i < cfg->n_paths; i++)
+		if (cfg->paths[i].suffix)
+			suffix_ops |= cfg->paths[i].mask;
+	s->rodata->suffix_ops = suffix_ops;
 	uint32_t rb = cfg->ringbuf_bytes ? cfg->ringbuf_bytes : 1u << 20;
 	if (bpf_map__set_max_entries(s->maps.events, rb) < 0) {
 		r = -EINVAL;
@@ -317,6 +372,10 @@ int rt_probes_open(const struct rt_probe_config *cfg, rt_event_fn cb, void *user
 		const struct source *src = &sources[i];
 		load[i] = cfg->want[src->type] && sup.event[src->type] &&
 			  (!src->tracepoint || tracepoint_exists(src->tracepoint));
+		if (src->prog_off == P(tp_connect))
+			load[i] = load[i] && cfg->connect_unix;
+		if (src->prog_off == P(inet_connect))
+			load[i] = load[i] && cfg->connect_inet;
 		bpf_program__set_autoload(prog_of(s, src), load[i]);
 	}
 	bpf_program__set_autoload(s->progs.sched_exec, true);
@@ -341,11 +400,14 @@ int rt_probes_open(const struct rt_probe_config *cfg, rt_event_fn cb, void *user
 		goto fail;
 	}
 	attached[RT_EV_EXEC] = cfg->want[RT_EV_EXEC];
+	bool connect_failed = false;
 	for (size_t i = 0; i < N_SOURCES; i++) {
 		const struct source *src = &sources[i];
 		if (!load[i] || src->type == RT_EV_EXEC)
 			continue;
 		struct bpf_link *l = bpf_program__attach(prog_of(s, src));
+		/* connect's two sources serve different rules (ports, unix paths): both must work */
+		connect_failed |= !l && src->type == RT_EV_CONNECT;
 		if (!l)
 			continue;   /* the type stays unattached unless another source of it works */
 		*link_of(s, src) = l;
@@ -353,7 +415,9 @@ int rt_probes_open(const struct rt_probe_config *cfg, rt_event_fn cb, void *user
 		/* raw_syscalls:sys_enter is on the syscall path too */
 		p->on_demand[i] = src->tracepoint != NULL || src->type == RT_EV_MODULE_SYSCALL;
 	}
-	p->syscalls_on = true;
+	if (connect_failed)
+		attached[RT_EV_CONNECT] = false;
+	p->syscalls_on = rt_probes_has_syscalls(p);
 	p->rb = ring_buffer__new(bpf_map__fd(s->maps.events), on_sample, p, NULL);
 	if (!p->rb) {
 		r = -errno;
@@ -372,25 +436,48 @@ void rt_probes_on_runtime(struct rt_probes *p, rt_note_fn fn)
 	p->note_cb = fn;
 }
 
+bool rt_probes_has_syscalls(const struct rt_probes *p)
+{
+	for (size_t i = 0; i < N_SOURCES; i++)
+		if (p->on_demand[i])
+			return true;
+	return false;
+}
+
 int rt_probes_set_syscalls(struct rt_probes *p, bool on)
 {
 	struct runtime *s = p->skel;
 	int r = 0;
 	if (on == p->syscalls_on)
 		return 0;
+	if (on) {
+		reaper_join(p, true);   /* a container came back before all were detached */
+		for (size_t i = 0; i < N_SOURCES; i++) {
+			struct bpf_link **l = link_of(s, &sources[i]);
+			if (p->on_demand[i] && !*l && !(*l = bpf_program__attach(prog_of(s, &sources[i]))) && !r)
+				r = -errno;
+		}
+		p->syscalls_on = true;
+		return r;
+	}
+	/* unregistering a tracepoint waits for grace periods: ~1.5 s for all of them, in which the
+	 * ring buffer and the next container's attach would wait too; a thread destroys them instead */
+	reaper_join(p, false);
+	p->doomed_next = p->doomed_n = 0;
 	for (size_t i = 0; i < N_SOURCES; i++) {
-		if (!p->on_demand[i])
-			continue;
 		struct bpf_link **l = link_of(s, &sources[i]);
-		if (!on) {
-			bpf_link__destroy(*l);
+		if (p->on_demand[i] && *l) {
+			p->doomed_src[p->doomed_n] = i;
+			p->doomed[p->doomed_n++] = *l;
 			*l = NULL;
-		} else if (!*l && !(*l = bpf_program__attach(prog_of(s, &sources[i]))) && !r) {
-			r = -errno;
 		}
 	}
-	p->syscalls_on = on;
-	return r;
+	if (pthread_create(&p->reaper, NULL, destroy_links, p) == 0)
+		p->reaping = true;
+	else
+		destroy_links(p);
+	p->syscalls_on = false;
+	return 0;
 }
 
 bool rt_probes_syscalls_on(const struct rt_probes *p)
@@ -436,7 +523,10 @@ void rt_probes_close(struct rt_probes *p)
 {
 	if (!p)
 		return;
+	reaper_join(p, false);
 	ring_buffer__free(p->rb);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
 	runtime__destroy(p->skel);
 	free(p);
 }

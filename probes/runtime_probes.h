@@ -18,6 +18,7 @@ struct rt_path_filter {
 
 struct rt_probe_config {
 	bool want[RT_EV__COUNT];        /* event types some active rule needs */
+	bool connect_unix, connect_inet;        /* connect: unix paths (a syscall probe), TCP ports (not one) */
 	bool include_host;              /* report tasks outside containers too */
 	bool exec_pass_all;             /* every exec in a container crosses (else: RT_PM_EXEC suffixes) */
 	uint32_t exec_pass_flags;       /* execs with any of these RT_F_* cross */
@@ -60,6 +61,8 @@ void rt_probes_on_runtime(struct rt_probes *p, rt_note_fn fn);
  * to watch. rt_probes_open leaves them attached. Returns 0 or the first attach's -errno. */
 int rt_probes_set_syscalls(struct rt_probes *p, bool on);
 bool rt_probes_syscalls_on(const struct rt_probes *p);
+/* Whether any per-syscall program is loaded (none: nothing to attach or detach). */
+bool rt_probes_has_syscalls(const struct rt_probes *p);
 /* The ring buffer's epoll fd: readable when events wait. */
 int rt_probes_fd(const struct rt_probes *p);
 /* Delivers what is waiting; returns the count or the callback's negative answer. */

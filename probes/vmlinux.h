@@ -167,6 +167,21 @@ struct task_struct {
 	struct css_set *cgroups;
 };
 
+struct in6_addr {
+	__u8 s6_addr[16];
+};
+
+struct sock_common {
+	__be32 skc_daddr;
+	__be16 skc_dport;
+	short unsigned int skc_family;
+	struct in6_addr skc_v6_daddr;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+};
+
 struct linux_binprm {
 	struct file *executable;
 	struct file *file;

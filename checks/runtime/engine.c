@@ -177,7 +177,7 @@ static size_t covered_running(const struct rt_engine *e)
  * comes only after that — until it runs, or STARTING_MS later. */
 static void update_syscall_probes(struct rt_engine *e)
 {
-	if (!e->probes)
+	if (!e->probes || !rt_probes_has_syscalls(e->probes))
 		return;
 	bool want = e->syscalls_always || covered_running(e) > 0 || now_ms() < e->starting_until_ms;
 	if (want == rt_probes_syscalls_on(e->probes))

@@ -120,6 +120,10 @@ int rt_rules_probe_config(const struct rt_ruleset *rs, const bool *active, struc
 		if (!rule->enabled || (active && !active[i]) || rule->event >= RT_EV__COUNT)
 			continue;
 		cfg->want[rule->event] = true;
+		if (rule->event == RT_EV_CONNECT) {
+			cfg->connect_unix |= rule->family == AF_UNIX || rule->path.n;
+			cfg->connect_inet |= rule->n_ports > 0;
+		}
 		if (!rule->container_only)
 			cfg->include_host = true;
 		uint32_t bits = path_bits(rule);

@@ -154,6 +154,8 @@ static void test_probe_config(void **state)
 	struct rt_probe_config c;
 	assert_int_equal(rt_rules_probe_config(&rs, NULL, &c), 0);
 	assert_true(c.want[RT_EV_OPEN] && c.want[RT_EV_CONNECT] && c.want[RT_EV_EXEC]);
+	/* ports on the TCP state tracepoint, unix paths on sys_enter_connect */
+	assert_true(c.connect_inet && c.connect_unix);
 	assert_false(c.want[RT_EV_BPF]);       /* disabled */
 	assert_false(c.include_host);
 	assert_false(c.exec_pass_all);
