@@ -412,6 +412,8 @@ int tp_openat(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_openat2")
 int tp_openat2(struct trace_event_raw_sys_enter *ctx)
 {
+	if (early_out())
+		return 0;       /* before reading user memory */
 	__u64 flags = 0;
 	bpf_probe_read_user(&flags, sizeof(flags), (void *)ctx->args[2]);
 	return open_event((const char *)ctx->args[1], (__s64)flags, 0);
@@ -537,13 +539,13 @@ int tp_symlinkat(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_connect")
 int tp_connect(struct trace_event_raw_sys_enter *ctx)
 {
+	struct task_struct *t;
+	struct scratch *s = begin(&t);     /* host tasks out before reading user memory */
+	if (!s)
+		return 0;
 	const void *uaddr = (const void *)ctx->args[1];
 	__u16 family = 0;
 	if (bpf_probe_read_user(&family, sizeof(family), uaddr) < 0 || family != AF_UNIX)
-		return 0;
-	struct task_struct *t;
-	struct scratch *s = begin(&t);
-	if (!s)
 		return 0;
 	struct rt_event *e = &s->ev;
 	e->path[0] = 0;
