@@ -244,3 +244,37 @@ struct rt_container *rt_containers_find_key(struct rt_containers *t, uint64_t cg
 			return &t->v[i];
 	return NULL;
 }
+
+/* The last argument of a runtime's argv when its command creates a container ("create", "run");
+ * "" when it does not, or the argv is not whole enough to tell. */
+static void created_arg(const struct rt_note *n, char *id, size_t idlen)
+{
+	id[0] = 0;
+	size_t hl = n->args_len < RT_NOTE_HEAD ? n->args_len : RT_NOTE_HEAD;
+	bool creates = n->args_len > RT_NOTE_HEAD;     /* the command may be past the head: assume it */
+	size_t a = strnlen(n->head, hl) + 1;            /* after argv[0] */
+	while (a < hl) {
+		size_t l = strnlen(n->head + a, hl - a);
+		if (a + l == hl && n->args_len > hl)
+			break;      /* cut */
+		if ((l == 6 && memcmp(n->head + a, "create", 6) == 0) || (l == 3 && memcmp(n->head + a, "run", 3) == 0))
+			creates = true;
+		a += l + 1;
+	}
+	size_t tl = n->args_len < RT_NOTE_TAIL ? n->args_len : RT_NOTE_TAIL;
+	if (!creates || tl < 2 || n->tail[tl - 1] != 0)
+		return;
+	size_t b = tl - 1;
+	while (b > 0 && n->tail[b - 1])
+		b--;
+	if (b == 0 && n->args_len > tl)
+		return;     /* the last argument is longer than the tail */
+	snprintf(id, idlen, "%.*s", (int)(tl - 1 - b), n->tail + b);
+}
+
+int rt_runtime_created_id(const struct rt_note *n, char out[RT_CONTAINER_ID_LEN + 1])
+{
+	char arg[RT_NOTE_TAIL + 1];
+	created_arg(n, arg, sizeof(arg));
+	return arg[0] ? rt_cgroup_leaf_container_id(arg, "docker", out) : -ENOENT;
+}

@@ -55,3 +55,7 @@ int rt_cgroup_leaf_container_id(const char *leaf, const char *parent, char out[R
 /* The same from a whole cgroup path ("/docker/<id>", "/system.slice/docker-<id>.scope",
  * "0::/docker/<id>" lines of /proc/PID/cgroup). */
 int rt_cgroup_path_container_id(const char *path, char out[RT_CONTAINER_ID_LEN + 1]);
+/* The container a runtime's exec creates, from its argv ("runc --root R ... create --bundle B ID",
+ * "crun ... run ... ID"): 0 and the 64-hex id, or -ENOENT when its command creates none, or its
+ * argv is not whole enough to tell. */
+int rt_runtime_created_id(const struct rt_note *n, char out[RT_CONTAINER_ID_LEN + 1]);

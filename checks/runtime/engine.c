@@ -192,43 +192,15 @@ static void update_syscall_probes(struct rt_engine *e)
 	}
 }
 
-/* The id a runtime's argv ends with (runc ... create --bundle B ID), when its command creates a
- * container ("create", "run"); "" when it does not, or the argv is not whole enough to tell. */
-static void created_container_id(const struct rt_note *n, char *id, size_t idlen)
-{
-	id[0] = 0;
-	size_t hl = n->args_len < RT_NOTE_HEAD ? n->args_len : RT_NOTE_HEAD;
-	bool creates = n->args_len > RT_NOTE_HEAD;     /* the command may be past the head: assume it */
-	size_t a = strnlen(n->head, hl) + 1;            /* after argv[0] */
-	while (a < hl) {
-		size_t l = strnlen(n->head + a, hl - a);
-		if (a + l == hl && n->args_len > hl)
-			break;      /* cut */
-		if ((l == 6 && memcmp(n->head + a, "create", 6) == 0) || (l == 3 && memcmp(n->head + a, "run", 3) == 0))
-			creates = true;
-		a += l + 1;
-	}
-	size_t tl = n->args_len < RT_NOTE_TAIL ? n->args_len : RT_NOTE_TAIL;
-	if (!creates || tl < 2 || n->tail[tl - 1] != 0)
-		return;
-	size_t b = tl - 1;
-	while (b > 0 && n->tail[b - 1])
-		b--;
-	if (b == 0 && n->args_len > tl)
-		return;     /* the last argument is longer than the tail */
-	snprintf(id, idlen, "%.*s", (int)(tl - 1 - b), n->tail + b);
-}
-
 /* The runtime creates a container: one of ours (known, or created lately by our engine; not
  * asked for now: the engine is busy starting it) must find the probes attached when its
  * first process runs. */
 static void on_runtime_note(const struct rt_note *n, void *user)
 {
 	struct rt_engine *e = user;
-	char arg[RT_NOTE_TAIL + 1], id[RT_CONTAINER_ID_LEN + 1];
-	created_container_id(n, arg, sizeof(arg));
-	if (!arg[0] || rt_cgroup_leaf_container_id(arg, "docker", id) < 0)
-		return;     /* not a Docker container id */
+	char id[RT_CONTAINER_ID_LEN + 1];
+	if (rt_runtime_created_id(n, id) < 0)
+		return;     /* not a command that creates a Docker container */
 	struct rt_container *c = rt_containers_find(&e->containers, id);
 	bool ours = c && wanted_container(e, c, c->id);
 	for (size_t i = 0; i < CREATED_IDS && !ours; i++)

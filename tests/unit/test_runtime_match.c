@@ -157,6 +157,68 @@ static void container_from(struct docker_container *c, const char *privileged)
 		fail_msg("%s", err);
 }
 
+/* A runtime's argv as sched_process_exec sends it: its first RT_NOTE_HEAD and last RT_NOTE_TAIL bytes. */
+static void make_note(struct rt_note *n, const char *const *argv)
+{
+	static char all[4096];
+	size_t len = 0;
+	for (size_t i = 0; argv[i]; i++) {
+		size_t l = strlen(argv[i]) + 1;
+		memcpy(all + len, argv[i], l);
+		len += l;
+	}
+	memset(n, 0, sizeof(*n));
+	n->type = RT_NOTE_RUNTIME;
+	n->args_len = (uint32_t)len;
+	memcpy(n->head, all, len < RT_NOTE_HEAD ? len : RT_NOTE_HEAD);
+	size_t from = len > RT_NOTE_TAIL ? len - RT_NOTE_TAIL : 0;
+	memcpy(n->tail, all + from, len - from);
+}
+
+static void test_runtime_created_id(void **state)
+{
+	(void)state;
+	struct rt_note n;
+	char id[RT_CONTAINER_ID_LEN + 1];
+	const char *create[] = { "runc", "--root", "/run/containerd/runc/moby", "--log", "/run/x/log.json", "--log-format",
+				 "json", "create", "--bundle", "/run/containerd/io.containerd.runtime.v2.task/moby/" ID,
+				 "--pid-file", "/run/x/init.pid", ID, NULL };
+	make_note(&n, create);
+	assert_int_equal(rt_runtime_created_id(&n, id), 0);
+	assert_string_equal(id, ID);
+	const char *run[] = { "crun", "run", "--bundle", "/b", ID, NULL };
+	make_note(&n, run);
+	assert_int_equal(rt_runtime_created_id(&n, id), 0);
+	/* commands that create nothing: start, delete, exec, state */
+	const char *start[] = { "runc", "--root", "/run/r", "start", ID, NULL };
+	make_note(&n, start);
+	assert_int_equal(rt_runtime_created_id(&n, id), -ENOENT);
+	const char *del[] = { "runc", "--root", "/run/r", "delete", "--force", ID, NULL };
+	make_note(&n, del);
+	assert_int_equal(rt_runtime_created_id(&n, id), -ENOENT);
+	/* no command at all */
+	const char *ver[] = { "runc", "--version", NULL };
+	make_note(&n, ver);
+	assert_int_equal(rt_runtime_created_id(&n, id), -ENOENT);
+	/* a last argument that is no container id */
+	const char *other[] = { "runc", "create", "--bundle", "/b", "mycontainer", NULL };
+	make_note(&n, other);
+	assert_int_equal(rt_runtime_created_id(&n, id), -ENOENT);
+	/* an argv longer than the head: the command may be cut off, the id still ends it */
+	static char longpath[900];
+	memset(longpath, 'p', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	const char *longer[] = { "runc", "--root", longpath, "--log", longpath, "create", "--bundle", "/b", ID, NULL };
+	make_note(&n, longer);
+	assert_true(n.args_len > RT_NOTE_HEAD);
+	assert_int_equal(rt_runtime_created_id(&n, id), 0);
+	assert_string_equal(id, ID);
+	/* a last argument longer than the tail cannot be read whole */
+	const char *cut[] = { "runc", "create", longpath, NULL };
+	make_note(&n, cut);
+	assert_int_equal(rt_runtime_created_id(&n, id), -ENOENT);
+}
+
 static void test_posture_and_launch_rules(void **state)
 {
 	(void)state;
@@ -248,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_exec_rules),
 		cmocka_unit_test(test_open_connect_rules),
 		cmocka_unit_test(test_cgroup_attribution),
+		cmocka_unit_test(test_runtime_created_id),
 		cmocka_unit_test(test_posture_and_launch_rules),
 		cmocka_unit_test(test_container_table),
 	};
