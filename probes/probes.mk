@@ -9,11 +9,12 @@ PROBE_SKELS := $(PROBE_NAMES:%=$(B)/probes/%.skel.h)
 PROBE_OBJ   := $(PROBE_NAMES:%=$(B)/obj/probes/%.o)
 LIB_OBJ     += $(PROBE_OBJ)
 
-# vmlinux.h from this kernel's BTF when there is one, else the committed fallback
-$(B)/probes/vmlinux.h: $(wildcard $(VMLINUX_BTF)) probes/vmlinux.h
+# vmlinux.h from this kernel's BTF when there is one, else the committed fallback (a subset with the
+# fields the programs read; CO-RE relocates them): the programs include "vmlinux.h" from $(B)/probes only
+$(B)/probes/vmlinux.h: $(wildcard $(VMLINUX_BTF)) probes/vmlinux_fallback.h
 	@mkdir -p $(dir $@)
 	$(Q)if [ -r "$(VMLINUX_BTF)" ] && $(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp 2>/dev/null; then \
-	    mv $@.tmp $@; else rm -f $@.tmp; cp probes/vmlinux.h $@; fi
+	    mv $@.tmp $@; else rm -f $@.tmp; cp probes/vmlinux_fallback.h $@; fi
 
 $(B)/probes/%.bpf.o: probes/%.bpf.c probes/%.h $(B)/probes/vmlinux.h
 	@$(if $(V),,echo "  BPF     $<")

@@ -13,6 +13,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_ISUID 04000
 #define S_ISGID 02000
 #define O_ACCMODE 00000003
+#define AT_FDCWD -100
 #define O_RDONLY 00000000
 #define O_CREAT 00000100
 #define O_TRUNC 00001000
@@ -366,8 +367,52 @@ static __always_inline __u32 path_mask(struct scratch *s, const char *path, long
 	return mask;
 }
 
-/* Reads a user path into e->path and reports it when a rule watches one of the operations in want. */
-static __always_inline int path_event(__u32 type, const char *upath, __u32 want, __s64 a0, __s64 a1)
+/* The dentry a relative path starts from: the task's working directory for AT_FDCWD, else dirfd's file
+ * (for ftruncate, the file itself). */
+static __always_inline struct dentry *dir_dentry(struct task_struct *t, __s64 dirfd)
+{
+	if ((int)dirfd == AT_FDCWD)
+		return BPF_CORE_READ(t, fs, pwd.dentry);
+	int fd = (int)dirfd;
+	unsigned int max_fds = BPF_CORE_READ(t, files, fdt, max_fds);
+	if (fd < 0 || (unsigned int)fd >= max_fds)
+		return NULL;
+	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
+}
+
+/* A relative e->path (len with its NUL) made absolute from dirfd's directory, as far as dentries tell
+ * (a leading "./" dropped; ".." is not folded). Returns the new length, or len when it cannot. */
+static __always_inline long absolute_path(struct scratch *s, struct task_struct *t, __s64 dirfd, long len)
+{
+	struct rt_event *e = &s->ev;
+	struct dentry *d = dir_dentry(t, dirfd);
+	if (!d)
+		return len;
+	int skip = e->path[0] == '.' && e->path[1] == '/' ? 2 : 0;
+	/* the relative part waits in path2 while the directory's path is assembled */
+	bpf_probe_read_kernel_str(e->path2, sizeof(e->path2), &e->path[skip]);
+	long blen = dentry_path(s, d, e->path);
+	if (blen <= 0)
+		return len;
+	bpf_probe_read_kernel(s->tmp, RT_PATH_LEN, e->path);
+	long off = blen - 1;
+	if (off > 1) {
+		s->tmp[off & (RT_PATH_LEN - 1)] = '/';
+		off++;
+	}
+	if (off >= RT_PATH_LEN)
+		return len;
+	/* tmp holds RT_PATH_LEN more bytes past any offset below RT_PATH_LEN */
+	bpf_probe_read_kernel_str(&s->tmp[off & (RT_PATH_LEN - 1)], RT_PATH_LEN, e->path2);
+	return bpf_probe_read_kernel_str(e->path, sizeof(e->path), s->tmp);
+}
+
+/* Reads a user path into e->path (absolute: a relative one is taken from dirfd's directory) and
+ * reports it when a rule watches one of the operations in want. */
+static __always_inline int path_event(__u32 type, __s64 dirfd, const char *upath, __u32 want, __s64 a0, __s64 a1)
 {
 	struct task_struct *t;
 	struct scratch *s = begin(&t);
@@ -375,8 +420,10 @@ static __always_inline int path_event(__u32 type, const char *upath, __u32 want,
 		return 0;
 	struct rt_event *e = &s->ev;
 	long len = bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
-	if (len <= 0)
+	if (len <= 1)
 		return 0;
+	if (e->path[0] != '/')
+		len = absolute_path(s, t, dirfd, len);
 	if (!(path_mask(s, e->path, len, want) & want))
 		return 0;
 	if (!fill_common(s, t, type))
@@ -387,26 +434,26 @@ static __always_inline int path_event(__u32 type, const char *upath, __u32 want,
 	return emit(e);
 }
 
-static __always_inline int open_event(const char *upath, __s64 flags, __s64 mode)
+static __always_inline int open_event(__s64 dirfd, const char *upath, __s64 flags, __s64 mode)
 {
 	__u32 want = (flags & O_ACCMODE) == O_RDONLY ? RT_PM_READ : RT_PM_WRITE;
 	if (flags & O_CREAT)
 		want |= RT_PM_WRITE;
 	if (flags & O_TRUNC)
 		want |= RT_PM_TRUNC;
-	return path_event(RT_EV_OPEN, upath, want, flags, mode);
+	return path_event(RT_EV_OPEN, dirfd, upath, want, flags, mode);
 }
 
 SEC("tracepoint/syscalls/sys_enter_open")
 int tp_open(struct trace_event_raw_sys_enter *ctx)
 {
-	return open_event((const char *)ctx->args[0], ctx->args[1], ctx->args[2]);
+	return open_event(AT_FDCWD, (const char *)ctx->args[0], ctx->args[1], ctx->args[2]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat")
 int tp_openat(struct trace_event_raw_sys_enter *ctx)
 {
-	return open_event((const char *)ctx->args[1], ctx->args[2], ctx->args[3]);
+	return open_event(ctx->args[0], (const char *)ctx->args[1], ctx->args[2], ctx->args[3]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat2")
@@ -416,19 +463,19 @@ int tp_openat2(struct trace_event_raw_sys_enter *ctx)
 		return 0;       /* before reading user memory */
 	__u64 flags = 0;
 	bpf_probe_read_user(&flags, sizeof(flags), (void *)ctx->args[2]);
-	return open_event((const char *)ctx->args[1], (__s64)flags, 0);
+	return open_event(ctx->args[0], (const char *)ctx->args[1], (__s64)flags, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_creat")
 int tp_creat(struct trace_event_raw_sys_enter *ctx)
 {
-	return open_event((const char *)ctx->args[0], O_CREAT | O_WRONLY | O_TRUNC, ctx->args[1]);
+	return open_event(AT_FDCWD, (const char *)ctx->args[0], O_CREAT | O_WRONLY | O_TRUNC, ctx->args[1]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_truncate")
 int tp_truncate(struct trace_event_raw_sys_enter *ctx)
 {
-	return path_event(RT_EV_TRUNCATE, (const char *)ctx->args[0], RT_PM_TRUNC, ctx->args[1], 0);
+	return path_event(RT_EV_TRUNCATE, AT_FDCWD, (const char *)ctx->args[0], RT_PM_TRUNC, ctx->args[1], 0);
 }
 
 /* ftruncate(fd, 0): the file's path comes from its dentries */
@@ -442,16 +489,11 @@ int tp_ftruncate(struct trace_event_raw_sys_enter *ctx)
 	if (!s)
 		return 0;
 	int fd = (int)ctx->args[0];
-	unsigned int max_fds = BPF_CORE_READ(t, files, fdt, max_fds);
-	if (fd < 0 || (unsigned int)fd >= max_fds)
-		return 0;
-	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
-	struct file *f = NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	if (!f)
+	struct dentry *d = fd == AT_FDCWD ? NULL : dir_dentry(t, fd);
+	if (!d)
 		return 0;
 	struct rt_event *e = &s->ev;
-	long len = dentry_path(s, BPF_CORE_READ(f, f_path.dentry), e->path);
+	long len = dentry_path(s, d, e->path);
 	if (len <= 1 || !(path_mask(s, e->path, len, RT_PM_TRUNC) & RT_PM_TRUNC))
 		return 0;
 	if (!fill_common(s, t, RT_EV_TRUNCATE))

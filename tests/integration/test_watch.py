@@ -50,6 +50,11 @@ def attacks(dockerd, tmp_path_factory):
         ex(d, "wa", "nc", "-w", "1", gw, "3333")
         ex(d, "wa", "nc", "-w", "1", gw, "31337")
         ex(d, "wa", "/bin/watch_helper", "packet")
+        # relative paths: from the working directory and from a directory descriptor
+        run(d, "--name", "wrel", img, "sleep", "600")
+        ex(d, "wrel", "sh", "-c", "cd /etc && cat shadow")
+        ex(d, "wrel", "sh", "-c", "cd /etc && cat ./sudoers")
+        ex(d, "wrel", "/bin/watch_helper", "openat", "/etc", "gshadow")
         # syscalls the default seccomp profile refuses before any tracepoint: an unconfined container
         run(d, "--name", "wu", "--security-opt", "seccomp=unconfined", img, "sleep", "600")
         ex(d, "wu", "unshare", "-m", "true")
@@ -144,6 +149,12 @@ def test_every_shipped_rule_is_exercised():
     # privileged containers can be created but not started on this machine: checked in tests/unit/test_runtime_match.c
     missing = set(cp.sections()) - tested - {"privileged_container_started"}
     assert missing == (set() if MODULES else {"kernel_module_load"})
+
+
+def test_relative_paths_are_made_absolute(attacks):
+    paths = sorted(a["event"]["path"] for a in attacks["alerts"]
+                   if a["rule"] == "sensitive_file_read" and a["container"]["name"] == "wrel")
+    assert paths == ["/etc/gshadow", "/etc/shadow", "/etc/sudoers"], paths
 
 
 def test_inetd_style_server_is_not_a_reverse_shell(attacks):

@@ -42,6 +42,12 @@ int main(int argc, char **argv)
 		fexecve(fd, args, env);
 		return 3;
 	}
+	if (strcmp(what, "openat") == 0 && argc > 3) {
+		/* openat(DIR's fd, NAME): a path relative to a directory descriptor */
+		int dfd = open(argv[2], O_RDONLY | O_DIRECTORY);
+		int fd = dfd < 0 ? -1 : openat(dfd, argv[3], O_RDONLY);
+		return fd < 0 ? 1 : 0;
+	}
 	if (strcmp(what, "deleted") == 0) {
 		/* run a copy of busybox whose only name was removed before the exec */
 		int fd = open("/tmp/gone", O_RDWR | O_CREAT | O_TRUNC, 0755);
@@ -96,6 +102,6 @@ int main(int argc, char **argv)
 			return 2;
 		return syscall(SYS_finit_module, fd, "", 0) < 0;
 	}
-	fprintf(stderr, "usage: watch_helper memfd|deleted|ptrace|vmwrite|userfaultfd|bpf|packet|unix PATH|module\n");
+	fprintf(stderr, "usage: watch_helper memfd|openat DIR NAME|deleted|ptrace|vmwrite|userfaultfd|bpf|packet|unix PATH|module\n");
 	return 2;
 }

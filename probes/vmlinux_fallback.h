@@ -1,4 +1,4 @@
-/* vmlinux.h: fallback kernel types for hosts without /sys/kernel/btf/vmlinux; CO-RE relocates every field at load time. */
+/* vmlinux_fallback.h: fallback kernel types (copied to the build's vmlinux.h) for hosts without /sys/kernel/btf/vmlinux; CO-RE relocates every field at load time. */
 #ifndef __VMLINUX_H__
 #define __VMLINUX_H__
 
@@ -88,6 +88,10 @@ struct path {
 	struct dentry *dentry;
 };
 
+struct fs_struct {
+	struct path pwd;
+};
+
 struct file {
 	struct path f_path;
 	struct inode *f_inode;
@@ -163,6 +167,7 @@ struct task_struct {
 	char comm[16];
 	struct nsproxy *nsproxy;
 	struct signal_struct *signal;
+	struct fs_struct *fs;
 	struct files_struct *files;
 	struct css_set *cgroups;
 };
