@@ -410,9 +410,45 @@ static __always_inline long absolute_path(struct scratch *s, struct task_struct 
 	return bpf_probe_read_kernel_str(e->path, sizeof(e->path), s->tmp);
 }
 
+/* An open whose path has a ".." component (or "." or "//", or is too long to see whole) and
+ * matched no rule as passed: its sys_exit program names the file it opened from the file's
+ * dentries instead. Keyed by thread. */
+struct pending_open {
+	__u32 want;
+	__u32 pad;
+	__s64 a0, a1;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct pending_open);
+} pending_opens SEC(".maps");
+
+/* Whether an absolute path (len with its NUL) names its file in another way than the rules spell
+ * it: a ".." component ("/../" or "/..<NUL>"), a "." one ("/./") or a doubled slash, found in a
+ * window of its last bytes (few branches: the verifier walks each byte). */
+static __always_inline bool is_roundabout(const char *path, long len)
+{
+	const __u32 dotdot = '/' << 24 | '.' << 16 | '.' << 8 | '/', dotdot_end = '/' << 24 | '.' << 16 | '.' << 8;
+	const __u32 dot = '/' << 16 | '.' << 8 | '/', slashes = '/' << 8 | '/';
+	__u32 w = 0;
+	for (int i = 0; i < RT_PATH_LEN; i++) {
+		if (i >= len)
+			break;
+		w = w << 8 | (__u8)path[i];
+		if (w == dotdot || w == dotdot_end || (w & 0xffffff) == dot || (w & 0xffff) == slashes)
+			return true;
+	}
+	return false;
+}
+
 /* Reads a user path into e->path (absolute: a relative one is taken from dirfd's directory) and
- * reports it when a rule watches one of the operations in want. */
-static __always_inline int path_event(__u32 type, __s64 dirfd, const char *upath, __u32 want, __s64 a0, __s64 a1)
+ * reports it when a rule watches one of the operations in want; an open (defer) whose path has a
+ * ".." component (is_roundabout) is left to its sys_exit program. */
+static __always_inline int path_event_d(__u32 type, __s64 dirfd, const char *upath, __u32 want, __s64 a0, __s64 a1,
+					bool defer)
 {
 	struct task_struct *t;
 	struct scratch *s = begin(&t);
@@ -424,14 +460,26 @@ static __always_inline int path_event(__u32 type, __s64 dirfd, const char *upath
 		return 0;
 	if (e->path[0] != '/')
 		len = absolute_path(s, t, dirfd, len);
-	if (!(path_mask(s, e->path, len, want) & want))
+	if (!(path_mask(s, e->path, len, want) & want)) {
+		/* a path cut at RT_PATH_LEN may hide its ".." past the cut */
+		if (defer && (len >= RT_PATH_LEN || is_roundabout(e->path, len))) {
+			__u64 id = bpf_get_current_pid_tgid();
+			struct pending_open po = { .want = want, .a0 = a0, .a1 = a1 };
+			bpf_map_update_elem(&pending_opens, &id, &po, BPF_ANY);
+		}
 		return 0;
+	}
 	if (!fill_common(s, t, type))
 		return 0;
 	e->arg[0] = a0;
 	e->arg[1] = a1;
 	e->path2[0] = 0;
 	return emit(e);
+}
+
+static __always_inline int path_event(__u32 type, __s64 dirfd, const char *upath, __u32 want, __s64 a0, __s64 a1)
+{
+	return path_event_d(type, dirfd, upath, want, a0, a1, false);
 }
 
 static __always_inline int open_event(__s64 dirfd, const char *upath, __s64 flags, __s64 mode)
@@ -441,7 +489,41 @@ static __always_inline int open_event(__s64 dirfd, const char *upath, __s64 flag
 		want |= RT_PM_WRITE;
 	if (flags & O_TRUNC)
 		want |= RT_PM_TRUNC;
-	return path_event(RT_EV_OPEN, dirfd, upath, want, flags, mode);
+	return path_event_d(RT_EV_OPEN, dirfd, upath, want, flags, mode, true);
+}
+
+/* The exit of an open its sys_enter program left pending: the opened file's path from its
+ * dentries ("..", resolved by the kernel, is gone), matched and reported as at sys_enter. */
+static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	if (early_out())
+		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pending_open *pp = bpf_map_lookup_elem(&pending_opens, &id);
+	if (!pp)
+		return 0;
+	struct pending_open po = *pp;
+	bpf_map_delete_elem(&pending_opens, &id);
+	long fd = ctx->ret;
+	if (fd < 0)
+		return 0;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct dentry *d = dir_dentry(t, fd);
+	if (!d)
+		return 0;
+	struct rt_event *e = &s->ev;
+	long len = dentry_path(s, d, e->path);
+	if (len <= 1 || !(path_mask(s, e->path, len, po.want) & po.want))
+		return 0;
+	if (!fill_common(s, t, RT_EV_OPEN))
+		return 0;
+	e->arg[0] = po.a0;
+	e->arg[1] = po.a1;
+	e->path2[0] = 0;
+	return emit(e);
 }
 
 SEC("tracepoint/syscalls/sys_enter_open")
@@ -470,6 +552,30 @@ SEC("tracepoint/syscalls/sys_enter_creat")
 int tp_creat(struct trace_event_raw_sys_enter *ctx)
 {
 	return open_event(AT_FDCWD, (const char *)ctx->args[0], O_CREAT | O_WRONLY | O_TRUNC, ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int tp_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int tp_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int tp_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_creat")
+int tp_exit_creat(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx);
 }
 
 SEC("tracepoint/syscalls/sys_enter_truncate")

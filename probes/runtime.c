@@ -35,6 +35,11 @@ static const struct source sources[] = {
 	{ RT_EV_OPEN, "sys_enter_open", P(tp_open) },
 	{ RT_EV_OPEN, "sys_enter_openat2", P(tp_openat2) },
 	{ RT_EV_OPEN, "sys_enter_creat", P(tp_creat) },
+	/* opens through "..", "." or "//" are matched at their exit */
+	{ RT_EV_OPEN, "sys_exit_openat", P(tp_exit_openat) },
+	{ RT_EV_OPEN, "sys_exit_open", P(tp_exit_open) },
+	{ RT_EV_OPEN, "sys_exit_openat2", P(tp_exit_openat2) },
+	{ RT_EV_OPEN, "sys_exit_creat", P(tp_exit_creat) },
 	{ RT_EV_TRUNCATE, "sys_enter_truncate", P(tp_truncate) },
 	{ RT_EV_TRUNCATE, "sys_enter_ftruncate", P(tp_ftruncate) },
 	{ RT_EV_CHMOD, "sys_enter_fchmodat", P(tp_fchmodat) },
@@ -239,7 +244,7 @@ const char *rt_probes_event_sources(int type)
 {
 	switch (type) {
 	case RT_EV_EXEC: return "tp_btf/sched_process_exec";
-	case RT_EV_OPEN: return "syscalls/sys_enter_open{,at,at2}, sys_enter_creat";
+	case RT_EV_OPEN: return "syscalls/sys_{enter,exit}_open{,at,at2}, sys_{enter,exit}_creat";
 	case RT_EV_TRUNCATE: return "syscalls/sys_enter_{f,}truncate";
 	case RT_EV_CHMOD: return "syscalls/sys_enter_{f,}chmod{,at,at2}";
 	case RT_EV_SYMLINK: return "syscalls/sys_enter_symlink{,at}";

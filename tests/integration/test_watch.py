@@ -55,6 +55,13 @@ def attacks(dockerd, tmp_path_factory):
         ex(d, "wrel", "sh", "-c", "cd /etc && cat shadow")
         ex(d, "wrel", "sh", "-c", "cd /etc && cat ./sudoers")
         ex(d, "wrel", "/bin/watch_helper", "openat", "/etc", "gshadow")
+        # "..", "." or "//" in the path: the opened file's own path is matched at the syscall's exit
+        run(d, "--name", "wdots", img, "sleep", "600")
+        ex(d, "wdots", "sh", "-c", "cd /tmp && cat ../etc/shadow")
+        ex(d, "wdots", "cat", "/tmp/../etc/shadow")
+        ex(d, "wdots", "/bin/watch_helper", "openat", "/tmp", "../etc/shadow")
+        ex(d, "wdots", "cat", "/./etc//shadow")
+        ex(d, "wdots", "cat", "/tmp/../etc/passwd")     # not sensitive: no alert
         # syscalls the default seccomp profile refuses before any tracepoint: an unconfined container
         run(d, "--name", "wu", "--security-opt", "seccomp=unconfined", img, "sleep", "600")
         ex(d, "wu", "unshare", "-m", "true")
@@ -155,6 +162,17 @@ def test_relative_paths_are_made_absolute(attacks):
     paths = sorted(a["event"]["path"] for a in attacks["alerts"]
                    if a["rule"] == "sensitive_file_read" and a["container"]["name"] == "wrel")
     assert paths == ["/etc/gshadow", "/etc/shadow", "/etc/sudoers"], paths
+
+
+def test_roundabout_paths_are_resolved(attacks):
+    got = sorted((a["process"]["cmdline"], a["event"]["path"]) for a in attacks["alerts"]
+                 if a["container"] and a["container"]["name"] == "wdots")
+    assert got == [("/bin/watch_helper openat /tmp ../etc/shadow", "/etc/shadow"),
+                   ("cat ../etc/shadow", "/etc/shadow"),
+                   ("cat /./etc//shadow", "/etc/shadow"),
+                   ("cat /tmp/../etc/shadow", "/etc/shadow")], got
+    assert all(a["rule"] == "sensitive_file_read" for a in attacks["alerts"]
+               if a["container"] and a["container"]["name"] == "wdots")
 
 
 def test_inetd_style_server_is_not_a_reverse_shell(attacks):
