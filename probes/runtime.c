@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lazy_bpf.h"
 #include "runtime.skel.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
@@ -322,6 +323,9 @@ int rt_probes_open(const struct rt_probe_config *cfg, rt_event_fn cb, void *user
 	int r;
 	*out = NULL;
 	memset(attached, 0, sizeof(bool) * RT_EV__COUNT);
+	/* a missing libbpf is named here, not left to libbpf's debug log */
+	if ((r = lazy_bpf_load(err, errlen)) < 0)
+		return r;
 	rt_probes_support(&sup);
 	if (!sup.btf) {
 		snprintf(err, errlen, "the kernel has no BTF (%s): runtime probes need CONFIG_DEBUG_INFO_BTF", BTF_PATH);
