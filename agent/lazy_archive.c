@@ -1,11 +1,12 @@
 /* lazy_archive.c: the libarchive functions dockward calls, loaded with dlopen on the first archive_read_new, so that commands that read no archive (audit, inventory, watch...) do not map libarchive and what it pulls in (libxml2, ICU, libstdc++: ~3 MB of RSS). */
 #include <archive.h>
 #include <archive_entry.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "lazy_lib.h"
 
 #ifndef LIBARCHIVE_SONAME
 #define LIBARCHIVE_SONAME "libarchive.so.13"
@@ -48,18 +49,13 @@ static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
 
 static void lib_load(void)
 {
-	void *h = dlopen(LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return;
-	void *sym = dlsym(h, "archive_read_new");
-	bool ok = sym != NULL;
-	memcpy(&lib.archive_read_new, &sym, sizeof(sym));
-#define RESOLVE(ret, name, params, args, fallback) \
-	sym = dlsym(h, #name); \
-	ok = ok && sym; \
-	memcpy(&lib.name, &sym, sizeof(sym));
-	LAZY_ARCHIVE_FUNCS(RESOLVE)
-	lib_ok = ok;
+#define SYM(ret, name, params, args, fallback) { #name, &lib.name },
+	const struct lazy_sym syms[] = {
+		{ "archive_read_new", &lib.archive_read_new },
+		LAZY_ARCHIVE_FUNCS(SYM)
+	};
+	char err[256];  /* archive_read_new's NULL is its only report */
+	lib_ok = lazy_lib_open(LIBARCHIVE_SONAME, syms, sizeof(syms) / sizeof(syms[0]), err, sizeof(err)) == 0;
 }
 
 /* The way in for dockward: every other function takes what this one (or a reader it made) returned.

@@ -1,9 +1,10 @@
 /* lazy_bpf.c: the libbpf functions dockward calls, loaded with dlopen on first use, so that commands that load no probes (audit, inventory, scan...) do not map libbpf and libelf (~230 KB of RSS); only watch and the daemon's runtime engine load it. */
 #include "lazy_bpf.h"
 
+#include "lazy_lib.h"
+
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -62,28 +63,16 @@ static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
 
 static void lib_load(void)
 {
-	void *h = dlopen(LIBBPF_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		const char *e = dlerror();
-		snprintf(lib_err, sizeof(lib_err), "%s", e ? e : LIBBPF_SONAME ": cannot be loaded");
-		return;
-	}
-	bool ok = true;
-	void *sym;
-#define RESOLVE(ret, name, params, args, fallback) \
-	sym = dlsym(h, #name); \
-	ok = ok && sym; \
-	memcpy(&lib.name, &sym, sizeof(sym));
-	RESOLVE(, libbpf_set_print, , , )
-	RESOLVE(, libbpf_version_string, , , )
-	LAZY_BPF_FUNCS(RESOLVE)
-	LAZY_BPF_VOID_FUNCS(RESOLVE)
-	if (!ok) {
-		snprintf(lib_err, sizeof(lib_err), "%s: a function dockward needs is missing", LIBBPF_SONAME);
-		return;
-	}
-	lib_ok = true;
-	lib.libbpf_set_print(print_fn);
+#define SYM(ret, name, params, args, fallback) { #name, &lib.name },
+	const struct lazy_sym syms[] = {
+		{ "libbpf_set_print", &lib.libbpf_set_print },
+		{ "libbpf_version_string", &lib.libbpf_version_string },
+		LAZY_BPF_FUNCS(SYM)
+		LAZY_BPF_VOID_FUNCS(SYM)
+	};
+	lib_ok = lazy_lib_open(LIBBPF_SONAME, syms, sizeof(syms) / sizeof(syms[0]), lib_err, sizeof(lib_err)) == 0;
+	if (lib_ok)
+		lib.libbpf_set_print(print_fn);
 }
 
 int lazy_bpf_load(char *err, size_t errlen)

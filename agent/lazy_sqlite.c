@@ -1,7 +1,8 @@
 /* lazy_sqlite.c: the SQLite functions dockward calls, loaded with dlopen when a vulnerability database or an rpm sqlite package database is really opened, so that commands that open none (an audit without a database, inventory, watch...) do not map libsqlite3. */
 #include "lazy_sqlite.h"
 
-#include <dlfcn.h>
+#include "lazy_lib.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -54,25 +55,14 @@ static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
 
 static void lib_load(void)
 {
-	void *h = dlopen(LIBSQLITE_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		const char *e = dlerror();
-		snprintf(lib_err, sizeof(lib_err), "%s", e ? e : LIBSQLITE_SONAME ": cannot be loaded");
-		return;
-	}
-	bool ok = true;
-	void *sym;
-#define RESOLVE(ret, name, params, args, fallback) \
-	sym = dlsym(h, #name); \
-	ok = ok && sym; \
-	memcpy(&lib.name, &sym, sizeof(sym));
-	RESOLVE(, sqlite3_open_v2, , , )
-	RESOLVE(, sqlite3_errmsg, , , )
-	RESOLVE(, sqlite3_free, , , )
-	LAZY_SQLITE_FUNCS(RESOLVE)
-	if (!ok)
-		snprintf(lib_err, sizeof(lib_err), "%s: a function dockward needs is missing", LIBSQLITE_SONAME);
-	lib_ok = ok;
+#define SYM(ret, name, params, args, fallback) { #name, &lib.name },
+	const struct lazy_sym syms[] = {
+		{ "sqlite3_open_v2", &lib.sqlite3_open_v2 },
+		{ "sqlite3_errmsg", &lib.sqlite3_errmsg },
+		{ "sqlite3_free", &lib.sqlite3_free },
+		LAZY_SQLITE_FUNCS(SYM)
+	};
+	lib_ok = lazy_lib_open(LIBSQLITE_SONAME, syms, sizeof(syms) / sizeof(syms[0]), lib_err, sizeof(lib_err)) == 0;
 }
 
 int lazy_sqlite_load(char *err, size_t errlen)
