@@ -55,42 +55,8 @@ trap cmp_cleanup EXIT
 # and the TCP --host), CMP_ARGS=space as --opt VALUE (as tests/integration/dockerd.py does): docker-bench reads
 # only the first form.
 cmp_start_engine() {
-	mkfifo "$BENCH_TMP/engine.in" "$BENCH_TMP/engine.out"
-	python3 -c '
-import os, signal, sys
-sys.path.insert(0, os.path.join(sys.argv[1], "tests", "integration"))
-from dockerd import Dockerd
-d = Dockerd()
-def stop(*_):
-    d.stop()
-    os._exit(0)
-signal.signal(signal.SIGTERM, stop)
-signal.signal(signal.SIGINT, stop)
-try:
-    style, conf = sys.argv[2], sys.argv[3]
-    if style == "space":
-        d.start(extra_args=["--config-file", conf])
-    else:
-        import dockerd
-        dockerd.make_tls(d.tls_dir)
-        t = d.tls_dir
-        d.start(extra_args=["--host=tcp://127.0.0.1:%d" % dockerd.free_port(), "--tlsverify",
-                            "--tlscacert=" + t + "/ca.pem", "--tlscert=" + t + "/server-cert.pem",
-                            "--tlskey=" + t + "/server-key.pem", "--config-file=" + conf], tls=False)
-    print("HOST", d.host, flush=True)
-    sys.stdin.read()
-finally:
-    d.stop()
-' "$BENCH_ROOT" "$@" <"$BENCH_TMP/engine.in" >"$BENCH_TMP/engine.out" &
-	ENGINE_PID=$!
-	exec 7>"$BENCH_TMP/engine.in"
-	local word host
-	read -r word host <"$BENCH_TMP/engine.out" || { echo "bench: dockerd did not start" >&2; exit 3; }
-	[ "$word" = HOST ] || { echo "bench: unexpected engine answer: $word $host" >&2; exit 3; }
-	BENCH_HOST=$host
-	DOCKER_SOCK=${host#unix://}
-	export DOCKER_HOST=$host
-	unset DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_CONTEXT DOCKER_CONTENT_TRUST
+	bench_start_engine "$@"
+	unset DOCKER_CONTENT_TRUST
 }
 
 # a free TCP port below 1024 on both 0.0.0.0 and ::, for the userland proxy to bind

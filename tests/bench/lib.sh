@@ -30,10 +30,10 @@ bench_need() {
 	done
 }
 
-# Starts the private engine; sets DOCKER_SOCK, BENCH_HOST and DOCKER_HOST (for the CLI).
+# Starts the private engine (arguments: engine.py's); sets DOCKER_SOCK, BENCH_HOST and DOCKER_HOST (for the CLI).
 bench_start_engine() {
 	mkfifo "$BENCH_TMP/engine.in" "$BENCH_TMP/engine.out"
-	python3 "$BENCH_ROOT/tests/bench/engine.py" <"$BENCH_TMP/engine.in" >"$BENCH_TMP/engine.out" &
+	python3 "$BENCH_ROOT/tests/bench/engine.py" "$@" <"$BENCH_TMP/engine.in" >"$BENCH_TMP/engine.out" &
 	ENGINE_PID=$!
 	exec 7>"$BENCH_TMP/engine.in"   # held open: the engine stops when this shell goes
 	local word host
