@@ -396,13 +396,12 @@ static int find_binaries(const struct host_facts *f, struct host_audit *a)
 		closedir(d);
 	int r = 0;
 	for (size_t i = 0; binaries[i] && r == 0; i++) {
-		for (size_t k = 0; !found[i][0] && bin_dirs[k]; k++) {
-			char p[PATH_MAX];
-			snprintf(p, sizeof(p), "%s/%s", bin_dirs[k], binaries[i]);
-			if (host_exists(f, p)) {
-				snprintf(found[i], sizeof(found[i]), "%s", p);
-				snprintf(how[i], sizeof(how[i]), "not running: found in %s", bin_dirs[k]);
-			}
+		if (!found[i][0]) {
+			const char *in = host_find_in(f, bin_dirs, binaries[i], found[i], sizeof(found[i]));
+			if (in)
+				snprintf(how[i], sizeof(how[i]), "not running: found in %s", in);
+			else
+				found[i][0] = '\0';
 		}
 		r = add_target(a, binaries[i], found[i][0] ? found[i] : NULL,
 			       found[i][0] ? how[i] : "not running and not in /usr/bin, /usr/sbin, /usr/local/bin, "

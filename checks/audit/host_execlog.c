@@ -209,15 +209,8 @@ static int read_log(struct host_execlog *x, const char *path, size_t *budget, ch
 static void find_cli(const struct host_facts *f, struct host_execlog *x)
 {
 	static const char *const dirs[] = { "/usr/bin", "/usr/local/bin", "/bin", "/snap/bin", NULL };
-	for (const char *const *d = dirs; *d; d++) {
-		char rel[64], full[PATH_MAX];
-		struct stat st;
-		snprintf(rel, sizeof(rel), "%s/docker", *d);
-		if (host_path(f, rel, full, sizeof(full)) == 0 && lstat(full, &st) == 0) {
-			snprintf(x->cli_path, sizeof(x->cli_path), "%s", rel);
-			return;
-		}
-	}
+	if (!host_find_in(f, dirs, "docker", x->cli_path, sizeof(x->cli_path)))
+		x->cli_path[0] = '\0';
 }
 
 static int collect_execlog(struct host_facts *f, const struct snapshot *s)

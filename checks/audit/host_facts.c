@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ini_file.h"
 
@@ -40,6 +41,19 @@ int host_path(const struct host_facts *f, const char *path, char *out, size_t ou
 	if (n < 0 || (size_t)n >= outlen)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+const char *host_find_in(const struct host_facts *f, const char *const *dirs, const char *name, char *out,
+			 size_t outlen)
+{
+	for (const char *const *d = dirs; *d; d++) {
+		char full[PATH_MAX];
+		struct stat st;
+		int n = snprintf(out, outlen, "%s/%s", *d, name);
+		if (n > 0 && (size_t)n < outlen && host_path(f, out, full, sizeof(full)) == 0 && lstat(full, &st) == 0)
+			return *d;
+	}
+	return NULL;
 }
 
 /* A run of 64 hex digits right after one of the markers Docker and

@@ -83,6 +83,10 @@ void host_facts_free(struct host_facts *f);
 /* root + path ("/etc/docker" under --host-root /host is "/host/etc/docker").
  * Returns 0 or -ENAMETOOLONG. Every host file an audit reads goes through this. */
 int host_path(const struct host_facts *f, const char *path, char *out, size_t outlen);
+/* The first DIR/NAME that exists on the host (lstat under the root), of the NULL-terminated dirs: its host
+ * path into out and the directory returned; NULL when none does. */
+const char *host_find_in(const struct host_facts *f, const char *const *dirs, const char *name, char *out,
+			 size_t outlen);
 
 /* The effective daemon options: set (a later origin replaces an earlier
  * one; an equal origin replaces too) and look up. */
