@@ -31,6 +31,11 @@ class Dockerd:
         e.pop("DOCKER_CONTEXT", None)
         return e
 
+    def namespace(self):
+        """containerd's namespace for this engine: the temp dir's name may end in '_', which containerd
+        refuses (names are alphanumeric runs joined by '.', '_' or '-'), so the name's letters and digits."""
+        return "".join(c for c in os.path.basename(self.dir) if c.isalnum())
+
     def start(self, extra_args=(), tls=True):
         if tls:
             make_tls(self.tls_dir)
@@ -52,8 +57,8 @@ class Dockerd:
             "--bridge", self.bridge,
             # the machine's own engine (if any) owns iptables and the default containerd namespace
             "--iptables=false", "--ip6tables=false",
-            "--containerd-namespace", os.path.basename(self.dir),
-            "--containerd-plugins-namespace", os.path.basename(self.dir) + "-plugins",
+            "--containerd-namespace", self.namespace(),
+            "--containerd-plugins-namespace", self.namespace() + "-plugins",
             *extra_args,
         ]
         self.proc = subprocess.Popen(args, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,
